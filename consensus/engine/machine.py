@@ -129,6 +129,10 @@ class StateMachine:
         """Clean up when the machine stops; the default does nothing."""
 
 
+def _no_handle_event(*args: Any) -> Any:
+    raise AssertionError("handle_event called in state_functions mode")
+
+
 class _Stopped(Exception):
     """Raised inside a transition when the result stopped the machine."""
 
@@ -197,8 +201,8 @@ class Machine:
         self._state_functions = mode == STATE_FUNCTIONS
         self._state_enter = bool(getattr(module, "state_enter", False))
         self._handlers: dict[Any, Callable[..., Any]] = {}
-        self._handle_event = getattr(module, "handle_event", None)
-        if not self._state_functions and self._handle_event is None:
+        handle_event = getattr(module, "handle_event", None)
+        if not self._state_functions and handle_event is None:
             raise CallbackModeError(
                 ("undef", "handle_event"),
                 self.state,
@@ -206,6 +210,7 @@ class Machine:
                 f"callback module {type(module).__name__} uses "
                 "handle_event_function but defines no handle_event",
             )
+        self._handle_event: Callable[..., Any] = handle_event or _no_handle_event
 
     def _state_function(self, state: Any, event: Any) -> Callable[..., Any]:
         handler = self._handlers.get(state) if type(state) is str else None
@@ -221,7 +226,7 @@ class Machine:
                 f"has no state function for it (event {event!r})",
             )
         self._handlers[state] = handler
-        return handler
+        return handler  # type: ignore[no-any-return]
 
     # Start.
 
@@ -267,7 +272,15 @@ class Machine:
         """Handle an external event now, then every event it queued."""
         if self.stopped:
             return
-        self._run(self._process, event_type, content)
+        try:
+            self._dispatch(event_type, content)
+            if self.queue or self.zero_timeouts:
+                self._drain()
+        except _Stopped:
+            return
+        except BaseException as error:
+            self._crashed(error)
+            raise
 
     def timeout_fired(self, timeout_type: Any, handle: Any) -> None:
         """Deliver a timer's event, unless that timer was cancelled or restarted."""
@@ -285,10 +298,13 @@ class Machine:
         except _Stopped:
             return
         except BaseException as error:
-            if not self.stopped:
-                reason = getattr(error, "reason", error)
-                self._terminate(reason)
+            self._crashed(error)
             raise
+
+    def _crashed(self, error: BaseException) -> None:
+        """Stop after a callback raised or broke the contract, as OTP does."""
+        if not self.stopped:
+            self._terminate(getattr(error, "reason", error))
 
     def _process(self, event_type: Any, content: Any) -> None:
         self._dispatch(event_type, content)
@@ -323,37 +339,41 @@ class Machine:
         else:
             result = self._handle_event(event_type, content, state, data)
 
-        # The common results, parsed inline: they are most of the events.
+        # The common results without actions, parsed inline: most events end
+        # in one of them. Everything else goes through _general_result.
         if type(result) is tuple:
-            tag = result[0]
-            size = len(result)
-            if tag == NEXT_STATE and size == 3:
+            if result[0] == NEXT_STATE and len(result) == 3:
                 next_state = result[1]
                 if next_state == state:
-                    self._transition(
-                        (event_type, content), state, state, result[2], None, False, True
-                    )
-                else:
-                    self._transition(
-                        (event_type, content), state, next_state, result[2], None, True, True
-                    )
-                return
-            if tag == NEXT_STATE and size == 4:
-                next_state = result[1]
-                self._transition(
-                    (event_type, content),
-                    state,
-                    next_state,
-                    result[2],
-                    result[3],
-                    not next_state == state,
-                    True,
-                )
-                return
+                    if self.timers and EVENT_TIMEOUT in self.timers:
+                        self._cancel(EVENT_TIMEOUT)
+                    self.data = result[2]
+                    return
+                if not self._state_enter:
+                    self._change_state(state, next_state)
+                    self.data = result[2]
+                    return
         elif result == KEEP_STATE_AND_DATA:
-            self._transition((event_type, content), state, state, data, None, False, True)
+            if self.timers and EVENT_TIMEOUT in self.timers:
+                self._cancel(EVENT_TIMEOUT)
             return
         self._general_result((event_type, content), state, data, result)
+
+    def _change_state(self, state: Any, next_state: Any) -> None:
+        """Leave ``state``: retry postponed events, cancel the state and event
+        timeouts, and record the change."""
+        if self.postponed:
+            self.queue.extendleft(reversed(self.postponed))
+            self.postponed = []
+        timers = self.timers
+        if timers:
+            if STATE_TIMEOUT in timers:
+                self._cancel(STATE_TIMEOUT)
+            if EVENT_TIMEOUT in timers:
+                self._cancel(EVENT_TIMEOUT)
+        if self.observer is not None:
+            self.observer(self, "state_change", state, next_state)
+        self.state = next_state
 
     def _general_result(self, event: Any, state: Any, data: Any, result: Any) -> None:
         parsed = self._parse_result(event, state, data, result, True)
@@ -447,22 +467,12 @@ class Machine:
             if observer is not None:
                 observer(self, "postpone", state, event[0], event[1])
 
-        timers = self.timers
         if next_state == state:
-            if timers and EVENT_TIMEOUT in timers:
+            if self.timers and EVENT_TIMEOUT in self.timers:
                 self._cancel(EVENT_TIMEOUT)
+            self.state = state
         else:
-            if self.postponed:
-                self.queue.extendleft(reversed(self.postponed))
-                self.postponed = []
-            if timers:
-                if STATE_TIMEOUT in timers:
-                    self._cancel(STATE_TIMEOUT)
-                if EVENT_TIMEOUT in timers:
-                    self._cancel(EVENT_TIMEOUT)
-            if observer is not None:
-                observer(self, "state_change", state, next_state)
-        self.state = next_state
+            self._change_state(state, next_state)
         self.data = data
 
         if timeouts:

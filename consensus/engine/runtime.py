@@ -115,6 +115,10 @@ class VirtualRuntime(_Runtime):
     def _deliver(self, machine: Machine, event_type: Any, content: Any) -> None:
         self._ready.append((machine.receive, (event_type, content)))
 
+    def cast(self, machine: Machine, message: Any) -> None:
+        """Send ``message`` to ``machine`` as a cast event."""
+        self._ready.append((machine.receive, (CAST, message)))
+
     def call(self, machine: Machine, request: Any) -> From:
         """Send a call; the returned handle gets the reply when one is sent."""
         caller = From()
@@ -155,13 +159,16 @@ class VirtualRuntime(_Runtime):
         """Run scheduled items in order; returns how many ran."""
         heap = self._heap
         ready = self._ready
+        popleft = ready.popleft
         heappop = heapq.heappop
+        limit = -1 if max_items is None else max_items
         count = 0
-        while max_items is None or count < max_items:
-            if heap and heap[0][0] == self.now:
+        now = self.now
+        while count != limit:
+            if heap and heap[0][0] == now:
                 entry = heappop(heap)
             elif ready:
-                function, args = ready.popleft()
+                function, args = popleft()
                 count += 1
                 function(*args)
                 continue
@@ -169,7 +176,7 @@ class VirtualRuntime(_Runtime):
                 if until is not None and heap[0][0] > until:
                     break
                 entry = heappop(heap)
-                self.now = entry[0]
+                now = self.now = entry[0]
             else:
                 break
             function = entry[2]
@@ -177,7 +184,7 @@ class VirtualRuntime(_Runtime):
                 continue
             count += 1
             function(*entry[3])
-        if until is not None and self.now < until and not ready:
+        if until is not None and now < until and not ready:
             if not heap or heap[0][0] > until:
                 self.now = until
         self.items_run += count
@@ -226,8 +233,14 @@ class AsyncioRuntime(_Runtime):
         self, machine: Machine, timeout_type: Any, time: float, absolute: bool
     ) -> Any:
         timer = _AsyncioTimer()
-        due = self._origin + time / 1000.0 if absolute else self._loop.time() + time / 1000.0
-        timer.handle = self._loop.call_at(due, machine.timeout_fired, timeout_type, timer)
+        due = (
+            self._origin + time / 1000.0
+            if absolute
+            else self._loop.time() + time / 1000.0
+        )
+        timer.handle = self._loop.call_at(
+            due, machine.timeout_fired, timeout_type, timer
+        )
         return timer
 
     def cancel_timer(self, handle: Any) -> None:
