@@ -1,0 +1,548 @@
+"""Scenario documents: validation against the published schema, and defaults.
+
+A scenario (version 1) describes one simulated run. :func:`load` checks a
+document in two passes. The first validates it against
+``scenario.schema.json`` (JSON Schema draft 2020-12) with the limits of a
+:class:`Limits` substituted for the schema's maxima. The second makes the
+checks a schema cannot express: node ids below ``n``, one fault entry per
+node, partition groups that do not overlap and heal after they start,
+``low_ms <= high_ms`` and at least one stop condition. The second pass only
+runs on a document that passed the first, so it can trust the types.
+
+Every error is a :class:`ScenarioError` naming the dotted path of the field
+(``network.loss``, ``faults.1.node``), the value and the allowed range. The
+normalized document that :func:`load` returns has every default filled in
+and keys in the order of the schema, so two documents that mean the same
+run normalize to equal dicts.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import importlib
+import json
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# NOTE: jsonschema 4.26 ships no type information (no py.typed), and the
+# types-jsonschema stubs are not among the pinned dependencies.
+import jsonschema  # type: ignore[import-untyped]
+
+SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")
+VERSION = 1
+
+# Common protocol parameters; a protocol class may add keys in ``PARAMS``.
+COMMON_PARAMS: dict[str, Any] = {
+    "view_timeout_ms": 1000,
+    "backoff": 2.0,
+    "leader_rotation": "round_robin",
+}
+DEFAULT_LATENCY: dict[str, Any] = {"dist": "constant", "ms": 10}
+DEFAULT_STOP: dict[str, Any] = {"time_ms": 10000, "heights": None, "events": None}
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Upper bounds on the size of a run, enforced by :func:`load`.
+
+    The defaults suit the command line; a server that runs scenarios for
+    others passes smaller ones. ``n`` ranges from 1 to ``n_max``.
+    """
+
+    n_max: int = 256
+    time_ms_max: int = 3_600_000
+    events_max: int = 5_000_000
+    heights_max: int = 100_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class ScenarioError(ValueError):
+    """An invalid scenario document, with the field, value and reason.
+
+    ``field`` is the dotted path of the offending field ("" for the whole
+    document), ``value`` the offending value (None when it is missing) and
+    ``message`` the sentence after the field, which names the value and
+    the allowed range: ``str(error)`` reads ``n: 300 is out of range;
+    allowed 1 to 256``.
+    """
+
+    def __init__(self, field: str, value: Any, message: str) -> None:
+        self.field = field
+        self.value = value
+        self.message = message
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+def load(
+    doc: Mapping[str, Any] | str, limits: Limits = DEFAULT_LIMITS
+) -> dict[str, Any]:
+    """Validate a scenario and return it normalized, with defaults filled in.
+
+    ``doc`` is a dict or a JSON string. Raises :class:`ScenarioError` for
+    the first problem found; :func:`collect_errors` returns all of them.
+    """
+    errors = collect_errors(doc, limits)
+    if errors:
+        raise errors[0]
+    return normalize(_parse(doc))
+
+
+def collect_errors(
+    doc: Mapping[str, Any] | str, limits: Limits = DEFAULT_LIMITS
+) -> list[ScenarioError]:
+    """Return every problem of ``doc``, at most one per field, in order.
+
+    Semantic checks run only when the schema pass found nothing, because
+    they assume the types the schema guarantees.
+    """
+    try:
+        parsed = _parse(doc)
+    except ScenarioError as error:
+        return [error]
+    errors = _dedupe(_schema_errors(parsed, limits))
+    if errors:
+        return errors
+    return _dedupe(_semantic_errors(normalize(parsed)))
+
+
+def schema(limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
+    """Return the JSON Schema with the maxima of ``limits`` substituted."""
+    return copy.deepcopy(_schema(limits))
+
+
+def _parse(doc: Mapping[str, Any] | str) -> dict[str, Any]:
+    if isinstance(doc, str):
+        try:
+            doc = json.loads(doc, parse_constant=_reject_constant)
+        except json.JSONDecodeError as error:
+            raise ScenarioError(
+                "",
+                doc,
+                f"invalid JSON at line {error.lineno} column "
+                f"{error.colno}: {error.msg}",
+            ) from None
+    if not isinstance(doc, Mapping):
+        raise ScenarioError(
+            "", doc, f"a scenario must be a JSON object, not {_json_type(doc)}"
+        )
+    return dict(doc)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ScenarioError("", name, f"invalid JSON: {name} is not a number")
+
+
+# --- schema pass -----------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=8)
+def _schema(limits: Limits) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    document["properties"]["n"]["maximum"] = limits.n_max
+    stop = document["$defs"]["stop"]["properties"]
+    stop["time_ms"]["anyOf"][0]["maximum"] = limits.time_ms_max
+    stop["heights"]["anyOf"][0]["maximum"] = limits.heights_max
+    stop["events"]["anyOf"][0]["maximum"] = limits.events_max
+    return document
+
+
+@functools.lru_cache(maxsize=8)
+def _validator(limits: Limits) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(_schema(limits))
+
+
+def _schema_errors(doc: dict[str, Any], limits: Limits) -> Iterator[ScenarioError]:
+    yield from _non_finite_numbers(doc, "")
+    for error in _validator(limits).iter_errors(doc):
+        yield from _translate(error)
+
+
+def _non_finite_numbers(value: Any, path: str) -> Iterator[ScenarioError]:
+    """Yield an error for each NaN or infinity, which JSON cannot carry."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield ScenarioError(path, value, f"{value} is not a finite number")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _non_finite_numbers(item, _join(path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _non_finite_numbers(item, _join(path, index))
+
+
+def _translate(error: jsonschema.ValidationError) -> Iterator[ScenarioError]:
+    """Turn one jsonschema error into scenario errors with plain messages."""
+    path = _join("", *error.absolute_path)
+    keyword = error.validator
+    instance = error.instance
+    rule: Any = error.validator_value
+    subschema: Any = error.schema
+
+    if keyword == "required":
+        for name in rule:
+            if name not in instance:
+                yield ScenarioError(
+                    _join(path, name), None, "required field is missing"
+                )
+    elif keyword in ("additionalProperties", "unevaluatedProperties"):
+        allowed = list(subschema.get("properties", {}))
+        for name in instance:
+            if name not in allowed:
+                yield ScenarioError(
+                    _join(path, name),
+                    instance[name],
+                    f"unknown field; allowed: {', '.join(allowed) or 'none'}",
+                )
+    elif keyword == "anyOf":
+        yield _translate_any_of(error, path)
+    else:
+        yield ScenarioError(path, instance, _describe(keyword, instance, subschema))
+
+
+def _translate_any_of(error: jsonschema.ValidationError, path: str) -> ScenarioError:
+    """Explain a failed "number or null" choice by its number branch."""
+    for sub in error.context or ():
+        if sub.validator != "type":
+            return next(_translate(sub))
+    kinds = [branch.get("type") for branch in error.validator_value]
+    names = " or ".join(_TYPE_NAMES.get(str(kind), str(kind)) for kind in kinds)
+    return ScenarioError(
+        path, error.instance, f"{_show(error.instance)} is not {names}"
+    )
+
+
+_TYPE_NAMES = {
+    "integer": "an integer",
+    "number": "a number",
+    "string": "a string",
+    "boolean": "a boolean",
+    "object": "an object",
+    "array": "an array",
+    "null": "null",
+}
+
+
+def _describe(keyword: Any, instance: Any, subschema: Mapping[str, Any]) -> str:
+    shown = _show(instance)
+    if keyword == "type":
+        kinds = subschema["type"]
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        return f"{shown} is not " + " or ".join(_TYPE_NAMES[k] for k in kinds)
+    if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return f"{shown} is out of range; allowed {_range(subschema)}"
+    if keyword == "enum":
+        allowed = ", ".join(str(item) for item in subschema["enum"])
+        return f"{shown} is unknown; allowed: {allowed}"
+    if keyword == "const":
+        return f"{shown} is not supported; allowed: {_show(subschema['const'])}"
+    if keyword == "minItems":
+        return f"must have at least {subschema['minItems']} item(s)"
+    return f"{shown} is invalid ({keyword})"
+
+
+def _range(subschema: Mapping[str, Any]) -> str:
+    """Describe the numeric bounds of a schema in words."""
+    low = subschema.get("minimum")
+    low_open = subschema.get("exclusiveMinimum")
+    high = subschema.get("maximum")
+    high_open = subschema.get("exclusiveMaximum")
+    if low is not None and high is not None:
+        return f"{_show(low)} to {_show(high)}"
+    if low is not None and high_open is not None:
+        return f"{_show(low)} up to but not including {_show(high_open)}"
+    if low_open is not None and high is not None:
+        return f"more than {_show(low_open)} up to {_show(high)}"
+    if low is not None:
+        return f"{_show(low)} or more"
+    if low_open is not None:
+        return f"more than {_show(low_open)}"
+    if high is not None:
+        return f"{_show(high)} or less"
+    return f"less than {_show(high_open)}"
+
+
+# --- defaults --------------------------------------------------------------
+
+
+def normalize(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``doc`` with every default filled in, in the schema's key order.
+
+    ``doc`` must already have passed the schema pass; :func:`load` is the
+    public entry point that checks first.
+    """
+    n = int(doc.get("n", 4))
+    return {
+        "version": VERSION,
+        "protocol": doc["protocol"],
+        "params": _params(doc["protocol"], doc.get("params", {})),
+        "n": n,
+        "faults": [_fault(entry) for entry in doc.get("faults", [])],
+        "network": _network(doc.get("network", {}), n),
+        "stop": _stop(doc.get("stop")),
+        "liveness": {"stall_ms": doc.get("liveness", {}).get("stall_ms", 5000)},
+        "seed": int(doc.get("seed", 1)),
+    }
+
+
+def protocol_params(protocol: str) -> dict[str, Any]:
+    """Return the parameter defaults of ``protocol``: common plus its own.
+
+    A protocol declares its own parameters as a ``PARAMS`` class attribute
+    mapping each key to its default.
+    """
+    return {**COMMON_PARAMS, **_declared_params(protocol)}
+
+
+@functools.cache
+def _declared_params(protocol: str) -> dict[str, Any]:
+    # NOTE: a protocol whose module is not importable declares no keys of
+    # its own, so its scenarios may use the common parameters only.
+    try:
+        registry = importlib.import_module("consensus.protocols")
+        machine = registry.get_protocol(protocol)
+    except (ImportError, AttributeError, KeyError):
+        return {}
+    declared = getattr(machine, "PARAMS", {})
+    return dict(declared) if isinstance(declared, Mapping) else {}
+
+
+def _params(protocol: str, given: Mapping[str, Any]) -> dict[str, Any]:
+    params = protocol_params(protocol)
+    for key, value in given.items():
+        params[key] = value
+    return params
+
+
+def _fault(entry: Mapping[str, Any]) -> dict[str, Any]:
+    fault: dict[str, Any] = {
+        "node": int(entry["node"]),
+        "behaviour": entry["behaviour"],
+    }
+    behaviour = entry["behaviour"]
+    if behaviour in ("crash", "crash_recover"):
+        fault["at_ms"] = entry.get("at_ms", 0)
+    if behaviour == "crash_recover":
+        fault["recover_ms"] = entry["recover_ms"]
+    if behaviour == "delay":
+        fault["delay_ms"] = entry["delay_ms"]
+    return fault
+
+
+def _network(given: Mapping[str, Any], n: int) -> dict[str, Any]:
+    return {
+        "latency": dict(given.get("latency", DEFAULT_LATENCY)),
+        "links": [
+            {
+                "from": int(link["from"]),
+                "to": int(link["to"]),
+                "latency": dict(link["latency"]),
+            }
+            for link in given.get("links", [])
+        ],
+        "loss": given.get("loss", 0.0),
+        "duplicate": given.get("duplicate", 0.0),
+        "partitions": [_partition(entry, n) for entry in given.get("partitions", [])],
+        "gst_ms": given.get("gst_ms", 0),
+        "pre_gst_max_delay_ms": given.get("pre_gst_max_delay_ms", 0),
+        "delta_ms": given.get("delta_ms", 100),
+    }
+
+
+def _partition(entry: Mapping[str, Any], n: int) -> dict[str, Any]:
+    """Return a partition whose groups cover every node.
+
+    Nodes named in no group form one more group, so the network can treat
+    any two nodes in different groups as cut off from each other.
+    """
+    groups = [[int(node) for node in group] for group in entry["groups"]]
+    named = {node for group in groups for node in group}
+    rest = [node for node in range(n) if node not in named]
+    if rest:
+        groups.append(rest)
+    return {
+        "groups": groups,
+        "start_ms": entry.get("start_ms", 0),
+        "heal_ms": entry.get("heal_ms"),
+    }
+
+
+def _stop(given: Mapping[str, Any] | None) -> dict[str, Any]:
+    if given is None:
+        return dict(DEFAULT_STOP)
+    stop = {key: given.get(key) for key in DEFAULT_STOP}
+    for key in ("heights", "events"):
+        value = stop[key]
+        if value is not None:
+            stop[key] = int(value)
+    return stop
+
+
+# --- semantic pass ---------------------------------------------------------
+
+
+def _semantic_errors(doc: dict[str, Any]) -> Iterator[ScenarioError]:
+    n = doc["n"]
+    yield from _param_errors(doc["protocol"], doc["params"])
+    yield from _fault_errors(doc["faults"], n)
+    yield from _latency_errors(doc["network"]["latency"], "network.latency")
+    for index, link in enumerate(doc["network"]["links"]):
+        yield from _link_errors(link, f"network.links.{index}", n)
+    yield from _duplicate_link_errors(doc["network"]["links"])
+    for index, partition in enumerate(doc["network"]["partitions"]):
+        yield from _partition_errors(partition, f"network.partitions.{index}", n)
+    if all(value is None for value in doc["stop"].values()):
+        yield ScenarioError(
+            "stop", doc["stop"], "no stop condition set; set time_ms, heights or events"
+        )
+
+
+def _param_errors(protocol: str, params: Mapping[str, Any]) -> Iterator[ScenarioError]:
+    defaults = protocol_params(protocol)
+    for key, value in params.items():
+        path = f"params.{key}"
+        if key not in defaults:
+            allowed = ", ".join(defaults)
+            yield ScenarioError(
+                path, value, f"unknown parameter for {protocol}; allowed: {allowed}"
+            )
+        elif _json_type(value) != _json_type(defaults[key]):
+            yield ScenarioError(
+                path,
+                value,
+                f"{_show(value)} is not {_json_type(defaults[key])}",
+            )
+
+
+def _fault_errors(faults: list[dict[str, Any]], n: int) -> Iterator[ScenarioError]:
+    if len(faults) > n:
+        yield ScenarioError(
+            "faults", len(faults), f"{len(faults)} faulty nodes is more than n = {n}"
+        )
+    seen: dict[int, int] = {}
+    for index, fault in enumerate(faults):
+        path = f"faults.{index}"
+        node = fault["node"]
+        yield from _node_errors(node, f"{path}.node", n)
+        if node in seen:
+            yield ScenarioError(
+                f"{path}.node",
+                node,
+                f"node {node} already has a fault (faults.{seen[node]}); "
+                "allowed one entry per node",
+            )
+        seen.setdefault(node, index)
+        if (
+            fault["behaviour"] == "crash_recover"
+            and fault["recover_ms"] <= fault["at_ms"]
+        ):
+            yield ScenarioError(
+                f"{path}.recover_ms",
+                fault["recover_ms"],
+                f"{_show(fault['recover_ms'])} is not after at_ms = "
+                f"{_show(fault['at_ms'])}; recovery must come after the crash",
+            )
+
+
+def _node_errors(node: int, path: str, n: int) -> Iterator[ScenarioError]:
+    if not 0 <= node < n:
+        yield ScenarioError(path, node, f"{node} is out of range; allowed 0 to {n - 1}")
+
+
+def _latency_errors(latency: Mapping[str, Any], path: str) -> Iterator[ScenarioError]:
+    if latency["dist"] == "uniform" and latency["low_ms"] > latency["high_ms"]:
+        yield ScenarioError(
+            f"{path}.low_ms",
+            latency["low_ms"],
+            f"{_show(latency['low_ms'])} is greater than high_ms = "
+            f"{_show(latency['high_ms'])}",
+        )
+
+
+def _link_errors(link: Mapping[str, Any], path: str, n: int) -> Iterator[ScenarioError]:
+    yield from _node_errors(link["from"], f"{path}.from", n)
+    yield from _node_errors(link["to"], f"{path}.to", n)
+    if link["from"] == link["to"]:
+        yield ScenarioError(
+            f"{path}.to", link["to"], "is the same as from; a link joins two nodes"
+        )
+    yield from _latency_errors(link["latency"], f"{path}.latency")
+
+
+def _duplicate_link_errors(links: list[dict[str, Any]]) -> Iterator[ScenarioError]:
+    seen: set[tuple[int, int]] = set()
+    for index, link in enumerate(links):
+        pair = (link["from"], link["to"])
+        if pair in seen:
+            yield ScenarioError(
+                f"network.links.{index}",
+                link,
+                f"link {pair[0]} -> {pair[1]} is given twice; allowed once",
+            )
+        seen.add(pair)
+
+
+def _partition_errors(
+    partition: Mapping[str, Any], path: str, n: int
+) -> Iterator[ScenarioError]:
+    seen: set[int] = set()
+    for g, group in enumerate(partition["groups"]):
+        for k, node in enumerate(group):
+            node_path = f"{path}.groups.{g}.{k}"
+            yield from _node_errors(node, node_path, n)
+            if node in seen:
+                yield ScenarioError(
+                    node_path,
+                    node,
+                    f"node {node} is in two groups; groups must not overlap",
+                )
+            seen.add(node)
+    heal = partition["heal_ms"]
+    if heal is not None and heal <= partition["start_ms"]:
+        yield ScenarioError(
+            f"{path}.heal_ms",
+            heal,
+            f"{_show(heal)} is not after start_ms = {_show(partition['start_ms'])}",
+        )
+
+
+# --- helpers ---------------------------------------------------------------
+
+
+def _join(path: str, *parts: Any) -> str:
+    pieces = [path] if path else []
+    pieces.extend(str(part) for part in parts)
+    return ".".join(pieces)
+
+
+def _show(value: Any) -> str:
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    return "an object"
+
+
+def _dedupe(errors: Iterator[ScenarioError]) -> list[ScenarioError]:
+    """Keep the first error for each field."""
+    kept: dict[str, ScenarioError] = {}
+    for error in errors:
+        kept.setdefault(error.field, error)
+    return list(kept.values())
