@@ -570,7 +570,10 @@ class Machine:
                     self._bad_action(event, state, action, state_call)
                 self._switch_module(POP_CALLBACK_MODULE, None)
                 continue
-            elif type(action) in (int, float) and is_relative_time(action):
+            elif (
+                type(action) in (int, float) or action == INFINITY
+            ) and is_relative_time(action):
+                # A bare time, "infinity" included, is an event timeout.
                 if timeouts is None:
                     timeouts = []
                 timeouts.append((EVENT_TIMEOUT, action, action, False))
