@@ -166,7 +166,7 @@ def _schema_errors(doc: dict[str, Any], limits: Limits) -> Iterator[ScenarioErro
 def _non_finite_numbers(value: Any, path: str) -> Iterator[ScenarioError]:
     """Yield an error for each NaN or infinity, which JSON cannot carry."""
     if isinstance(value, float) and not math.isfinite(value):
-        yield ScenarioError(path, value, f"{value} is not a finite number")
+        yield ScenarioError(path, value, f"{_show(value)} is not a finite number")
     elif isinstance(value, Mapping):
         for key, item in value.items():
             yield from _non_finite_numbers(item, _join(path, key))
