@@ -341,7 +341,7 @@ class Machine:
 
         # The common results without actions, parsed inline: most events end
         # in one of them. Everything else goes through _general_result.
-        if type(result) is tuple:
+        if type(result) is tuple and result:
             if result[0] == NEXT_STATE and len(result) == 3:
                 next_state = result[1]
                 if next_state == state:
