@@ -543,7 +543,9 @@ class Machine:
                     continue
                 if tag == POSTPONE and size == 2 and type(action[1]) is bool:
                     if action[1] and not state_call:
-                        self._bad_action(event, state, action, state_call)
+                        # OTP 25 reports {postpone, true} in an enter call as
+                        # bad_action_from_state_function, unlike bare postpone.
+                        self._bad_action(event, state, action, True)
                     postpone = action[1]
                     continue
                 if tag == HIBERNATE and size == 2 and type(action[1]) is bool:
