@@ -90,7 +90,7 @@ def load(
     errors = collect_errors(doc, limits)
     if errors:
         raise errors[0]
-    return normalize(_parse(doc))
+    return normalize(parse(doc))
 
 
 def collect_errors(
@@ -102,7 +102,7 @@ def collect_errors(
     they assume the types the schema guarantees.
     """
     try:
-        parsed = _parse(doc)
+        parsed = parse(doc)
     except ScenarioError as error:
         return [error]
     errors = _dedupe(_schema_errors(parsed, limits))
@@ -116,7 +116,12 @@ def schema(limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
     return copy.deepcopy(_schema(limits))
 
 
-def _parse(doc: Mapping[str, Any] | str) -> dict[str, Any]:
+def parse(doc: Mapping[str, Any] | str) -> dict[str, Any]:
+    """Return ``doc`` as a dict, parsing it first when it is a JSON string.
+
+    Raises :class:`ScenarioError` (with field "") for malformed JSON, for
+    NaN or Infinity, and for a document that is not a JSON object.
+    """
     if isinstance(doc, str):
         try:
             doc = json.loads(doc, parse_constant=_reject_constant)
