@@ -1,0 +1,277 @@
+"""The run's event log: numbering, fan-out, serialization and sinks.
+
+Every event of a run passes through one :class:`EventLog`. It gives the
+event the next sequence number (``seq`` runs 1, 2, 3, ... with no gaps)
+and hands it to each subscribed consumer in the order they subscribed. A
+consumer may return a list of further events (the checker returns
+violations); those are numbered and logged right after the event that
+caused them, before anything else happens.
+
+An event is a plain dict whose keys come in a fixed order: ``seq``, ``t``
+(simulated ms), ``kind``, then ``node`` for node-specific kinds, then the
+kind's own fields. Producers build the dict with ``seq`` set to 0 and the
+log fills it in, which keeps the key at the front at no cost. Consumers
+must treat events as read-only: one ``fields`` dict is shared by all the
+send events of a broadcast.
+
+:func:`dumps` is the one serialization, byte-identical to
+``json.dumps(event, separators=(",", ":"))``. :class:`JsonlSink` streams
+lines to a file in bounded batches and :class:`ListSink` keeps events in
+memory for tests. :class:`NodeObserver` turns the engine's observer records
+into ``state``, ``postpone`` and ``timer_*`` events.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from ..engine import EVENT_TIMEOUT, STATE_TIMEOUT, Machine
+from .protocol import Message
+
+SCHEMA_VERSION = 1
+
+Event = dict[str, Any]
+Consumer = Callable[[Event], Any]
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
+def dumps(event: Event) -> str:
+    """Serialize ``event`` as one compact JSON line (without the newline)."""
+    return _ENCODER.encode(event)
+
+
+class EventLog:
+    """Numbers events and fans them out to consumers, per kind.
+
+    ``subscribe(consumer, kinds)`` registers a consumer for the given kinds
+    (all kinds when ``kinds`` is None). The routing table is built lazily,
+    one tuple of consumers per kind, so emitting costs one dict lookup plus
+    the consumer calls. While ``open`` is false, events are discarded
+    unnumbered: the runner closes the log when a stop condition is met, so
+    the log ends at the event that met it.
+
+    ``limit`` and ``on_limit``: when the event numbered ``limit`` has been
+    logged, ``on_limit`` is called once.
+    """
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.seq = 0
+        self.last_t: float = 0
+        self.open = True
+        self.limit: int | None = None
+        self.on_limit: Callable[[], None] | None = None
+        self._clock = clock
+        self._consumers: list[tuple[Consumer, frozenset[str] | None]] = []
+        self._routes: dict[str, tuple[Consumer, ...]] = {}
+
+    def subscribe(self, consumer: Consumer, kinds: Iterable[str] | None = None) -> None:
+        """Send every later event of ``kinds`` (or of all kinds) to ``consumer``."""
+        selected = None if kinds is None else frozenset(kinds)
+        self._consumers.append((consumer, selected))
+        self._routes.clear()
+
+    def emit(self, event: Event) -> None:
+        """Number ``event``, hand it to its consumers, then log what they add.
+
+        Events added by consumers are logged even when the event that
+        caused them closed the log.
+        """
+        if self.open:
+            self._log(event)
+
+    def numbered(self, event: Event, now: float | None = None) -> Event:
+        """Return ``event`` with ``seq`` and ``t`` first, as every event has.
+
+        ``t`` is kept when ``event`` has one, else it is ``now`` (the
+        clock's time when ``now`` is None).
+        """
+        if "t" in event:
+            t = event["t"]
+        else:
+            t = self._clock() if now is None else now
+        ordered: Event = {"seq": 0, "t": t}
+        for key, value in event.items():
+            if key not in ("seq", "t"):
+                ordered[key] = value
+        return ordered
+
+    def _log(self, event: Event) -> None:
+        self.seq += 1
+        event["seq"] = self.seq
+        kind = event["kind"]
+        self.last_t = event["t"]
+        route = self._routes.get(kind)
+        if route is None:
+            route = self._route(kind)
+        extra: list[Event] | None = None
+        for consumer in route:
+            added = consumer(event)
+            if added:
+                extra = [*extra, *added] if extra else list(added)
+        if self.seq == self.limit and self.on_limit is not None:
+            self.on_limit()
+        if extra:
+            for added_event in extra:
+                self._log(self.numbered(added_event))
+
+    def _route(self, kind: str) -> tuple[Consumer, ...]:
+        route = tuple(
+            consumer
+            for consumer, kinds in self._consumers
+            if kinds is None or kind in kinds
+        )
+        self._routes[kind] = route
+        return route
+
+
+class JsonlSink:
+    """Writes events as JSON lines, streaming in batches of ``batch`` lines.
+
+    At most ``batch`` serialized lines are held at a time, so a run of any
+    length needs bounded memory. Call :meth:`close` (or use it as a context
+    manager) to write the last batch.
+    """
+
+    def __init__(self, target: str | Path | IO[str], batch: int = 2048) -> None:
+        if isinstance(target, (str, Path)):
+            self._file: IO[str] = open(target, "w", encoding="utf-8")  # noqa: SIM115
+            self._owned = True
+        else:
+            self._file = target
+            self._owned = False
+        self._batch = batch
+        self._lines: list[str] = []
+        self.count = 0
+
+    def __call__(self, event: Event) -> None:
+        self._lines.append(_ENCODER.encode(event))
+        if len(self._lines) >= self._batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the lines held so far."""
+        if self._lines:
+            self._lines.append("")
+            self._file.write("\n".join(self._lines))
+            self.count += len(self._lines) - 1
+            self._lines = []
+
+    def close(self) -> None:
+        """Write the last lines and close the file if this sink opened it."""
+        self.flush()
+        if self._owned:
+            self._file.close()
+        else:
+            self._file.flush()
+
+    def __enter__(self) -> JsonlSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ListSink:
+    """Keeps every event in :attr:`events`, for tests and small runs."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def __call__(self, event: Event) -> None:
+        self.events.append(event)
+
+    def of_kind(self, kind: str) -> list[Event]:
+        """Return the events of ``kind``, in log order."""
+        return [event for event in self.events if event["kind"] == kind]
+
+
+def timer_name(timeout_type: Any) -> Any:
+    """Return the log name of an engine timeout type.
+
+    An event timeout is ``"event"``, a state timeout ``"state"`` and a named
+    timeout its name (as a string unless it is already a JSON scalar).
+    """
+    if timeout_type == EVENT_TIMEOUT:
+        return "event"
+    if timeout_type == STATE_TIMEOUT:
+        return "state"
+    name = timeout_type[1]
+    if isinstance(name, (str, int, float, bool)) or name is None:
+        return name
+    return str(name)
+
+
+class NodeObserver:
+    """The engine observer of one node: engine records in, log events out.
+
+    It logs a ``state`` event on each entry into a state (the initial state
+    has ``from_state`` null), ``postpone`` for each postponed event and
+    ``timer_set``, ``timer_cancel`` and ``timer_fire`` for timers. For a
+    module with state enter calls the state event is logged at the enter
+    record, before the enter call runs, so what the enter call emits
+    follows it. Other records (handle, insert, reply, stop, timer_update)
+    are ignored; ``handle`` is the most frequent and is tested first.
+    """
+
+    __slots__ = ("_node", "_emit", "_clock", "_extra", "_enter_calls", "_initial")
+
+    def __init__(
+        self,
+        node: int,
+        emit: Callable[[Event], None],
+        clock: Callable[[], float],
+        enter_calls: bool,
+        extra: Event | None = None,
+    ) -> None:
+        self._node = node
+        self._emit = emit
+        self._clock = clock
+        self._extra = extra
+        self._enter_calls = enter_calls
+        self._initial = True
+
+    def __call__(self, machine: Machine, record: str, *fields: Any) -> None:
+        if record == "handle":
+            return
+        if record == "enter":
+            self._state(fields[1], None if self._initial else fields[0])
+            self._initial = False
+        elif record == "state_change":
+            if not self._enter_calls:
+                self._state(fields[1], fields[0])
+        elif record == "init":
+            if not self._enter_calls:
+                self._state(fields[0], None)
+                self._initial = False
+        elif record == "postpone":
+            content = fields[2]
+            name = content.kind if isinstance(content, Message) else fields[1]
+            self._log({"kind": "postpone", "msg": name})
+        elif record == "timer_set":
+            self._log(
+                {
+                    "kind": "timer_set",
+                    "timer": timer_name(fields[0]),
+                    "ms": fields[1],
+                    "absolute": fields[3],
+                }
+            )
+        elif record == "timer_cancel":
+            self._log({"kind": "timer_cancel", "timer": timer_name(fields[0])})
+        elif record == "timer_fire":
+            self._log({"kind": "timer_fire", "timer": timer_name(fields[0])})
+
+    def _state(self, state: Any, from_state: Any) -> None:
+        self._log({"kind": "state", "state": state, "from_state": from_state})
+
+    def _log(self, body: Event) -> None:
+        event: Event = {"seq": 0, "t": self._clock(), "kind": body.pop("kind")}
+        event["node"] = self._node
+        event.update(body)
+        if self._extra:
+            event.update(self._extra)
+        self._emit(event)
