@@ -1,0 +1,183 @@
+"""Fault behaviours: what a faulty node does to the messages it sends.
+
+A :class:`FaultPlan` holds the scenario's fault entries (at most one per
+node) and builds each faulty node's outgoing path, a wrapper around
+:meth:`Network.transmit <consensus.sim.network.Network.transmit>`:
+
+- ``silent``: every message is dropped (``drop``, reason ``fault``);
+- ``withhold_votes``: messages of category ``vote`` are dropped likewise;
+- ``equivocate``: proposals and votes go unchanged to the first half of
+  the honest recipients and as their conflicting twin
+  (:meth:`Message.conflicting`) to the second half;
+- ``double_vote``: the same split, for votes only;
+- ``delay``: every message arrives ``delay_ms`` later (set on the network);
+- ``crash``, ``crash_recover`` and ``twins`` act on the node's machines
+  and are carried out by the runner.
+
+The halves split the honest nodes other than the sender, sorted by id; the
+first half has the extra node when the count is odd. Faulty recipients
+always get the original, so colluding faulty nodes see one story. Every
+fault action is logged as a ``fault`` event: one ``start`` event at time 0
+for the behaviours that last the whole run, one ``conflicting_message``
+event (naming the recipients of the twin) per message split, and
+``crash``/``recover`` events when they happen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .context import Drop, Transmit
+from .log import Event
+from .protocol import PROPOSAL, VOTE, Message
+
+BEHAVIOURS = (
+    "silent",
+    "crash",
+    "crash_recover",
+    "equivocate",
+    "double_vote",
+    "withhold_votes",
+    "delay",
+    "twins",
+)
+# Behaviours active from the start to the end of the run.
+LASTING = ("silent", "equivocate", "double_vote", "withhold_votes", "delay", "twins")
+
+
+def fault_event(
+    now: float, node: int, behaviour: str, action: str, **fields: Any
+) -> Event:
+    """Return a ``fault`` event (unnumbered) for ``node``."""
+    event: Event = {"seq": 0, "t": now, "kind": "fault", "node": node}
+    event["behaviour"] = behaviour
+    event["action"] = action
+    event.update(fields)
+    return event
+
+
+class FaultPlan:
+    """The fault entries of a scenario, by node, and the honest halves."""
+
+    def __init__(self, faults: list[dict[str, Any]], n: int) -> None:
+        self.n = n
+        self.by_node: dict[int, dict[str, Any]] = {
+            fault["node"]: fault for fault in faults
+        }
+        self.faulty = frozenset(self.by_node)
+        self.honest = tuple(node for node in range(n) if node not in self.faulty)
+
+    def behaviour(self, node: int) -> str | None:
+        """Return the behaviour of ``node``, or None for an honest node."""
+        fault = self.by_node.get(node)
+        return None if fault is None else str(fault["behaviour"])
+
+    def second_half(self, node: int) -> frozenset[int]:
+        """Return the honest nodes that get the twins of ``node``'s messages."""
+        recipients = [other for other in self.honest if other != node]
+        return frozenset(recipients[(len(recipients) + 1) // 2 :])
+
+    def start_events(self) -> list[Event]:
+        """Return the ``fault`` events logged at time 0, in node order."""
+        events = []
+        for node in sorted(self.by_node):
+            fault = self.by_node[node]
+            behaviour = fault["behaviour"]
+            if behaviour == "delay":
+                events.append(
+                    fault_event(0, node, behaviour, "start", delay_ms=fault["delay_ms"])
+                )
+            elif behaviour in LASTING:
+                events.append(fault_event(0, node, behaviour, "start"))
+        return events
+
+    def outgoing(
+        self,
+        node: int,
+        transmit: Transmit,
+        drop: Drop,
+        emit: Callable[[Event], None],
+        clock: Callable[[], float],
+    ) -> Transmit:
+        """Return the outgoing path of ``node``: ``transmit`` or a wrapper."""
+        behaviour = self.behaviour(node)
+        if behaviour == "silent":
+            return Suppress(drop, transmit, None)
+        if behaviour == "withhold_votes":
+            return Suppress(drop, transmit, frozenset((VOTE,)))
+        if behaviour == "equivocate":
+            categories = frozenset((PROPOSAL, VOTE))
+        elif behaviour == "double_vote":
+            categories = frozenset((VOTE,))
+        else:
+            return transmit
+        return Split(
+            behaviour, categories, self.second_half(node), transmit, emit, clock
+        )
+
+
+class Suppress:
+    """Drops the messages of ``categories`` (all messages when None)."""
+
+    def __init__(
+        self, drop: Drop, transmit: Transmit, categories: frozenset[str] | None
+    ) -> None:
+        self._drop = drop
+        self._transmit = transmit
+        self._categories = categories
+
+    def __call__(
+        self, source: int, message: Message, destinations: Sequence[int]
+    ) -> None:
+        if self._categories is not None and message.category not in self._categories:
+            self._transmit(source, message, destinations)
+            return
+        for destination in destinations:
+            self._drop(source, destination, message, "fault")
+
+
+class Split:
+    """Sends the twin of messages of ``categories`` to ``second`` recipients."""
+
+    def __init__(
+        self,
+        behaviour: str,
+        categories: frozenset[str],
+        second: frozenset[int],
+        transmit: Transmit,
+        emit: Callable[[Event], None],
+        clock: Callable[[], float],
+    ) -> None:
+        self._behaviour = behaviour
+        self._categories = categories
+        self._second = second
+        self._transmit = transmit
+        self._emit = emit
+        self._clock = clock
+
+    def __call__(
+        self, source: int, message: Message, destinations: Sequence[int]
+    ) -> None:
+        twin = message.conflicting()
+        if message.category not in self._categories or twin == message:
+            self._transmit(source, message, destinations)
+            return
+        first = [node for node in destinations if node not in self._second]
+        second = [node for node in destinations if node in self._second]
+        if first:
+            self._transmit(source, message, first)
+        if second:
+            self._emit(
+                fault_event(
+                    self._clock(),
+                    source,
+                    self._behaviour,
+                    "conflicting_message",
+                    msg=message.kind,
+                    view=message.view,
+                    value=getattr(twin, "value", None),
+                    to=second,
+                )
+            )
+            self._transmit(source, twin, second)
