@@ -1,0 +1,176 @@
+"""End-to-end runs of ``python -m consensus`` in subprocesses (toy protocol)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TOY = ["--protocol", "toy", "--n", "4", "--heights", "3", "--time-ms", "5000"]
+SUMMARY_KEYS = {
+    "protocol",
+    "n",
+    "seed",
+    "committed_heights",
+    "safety_violations",
+    "liveness_violations",
+    "messages",
+    "bytes",
+    "messages_by_type",
+    "bytes_by_type",
+    "first_commit_ms",
+    "commit_latency_ms",
+    "per_node_latency_ms",
+    "throughput",
+    "views",
+    "view_changes",
+    "recovery_ms",
+    "events",
+    "sim_time_ms",
+    "end_reason",
+}
+
+
+def consensus(*argv, cwd=ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "consensus", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory):
+    """One toy run with its event log, shared by the tests of this module."""
+    log = tmp_path_factory.mktemp("run") / "events.jsonl"
+    result = consensus("run", *TOY, "--events", str(log))
+    return result, log
+
+
+def test_run_prints_summary(recorded):
+    result, _ = recorded
+    summary = json.loads(result.stdout)
+    assert result.returncode == 0
+    assert set(summary) >= SUMMARY_KEYS
+    assert summary["committed_heights"] == 3
+    assert summary["end_reason"] == "heights"
+
+
+def test_run_without_tty_has_no_progress(recorded):
+    result, _ = recorded
+    assert result.stderr == ""
+
+
+def test_events_file_matches_summary(recorded):
+    result, log = recorded
+    lines = log.read_text().splitlines()
+    first = json.loads(lines[0])
+    last = json.loads(lines[-1])
+    assert first["kind"] == "run_start"
+    assert last["kind"] == "run_end"
+    assert [json.loads(line)["seq"] for line in lines] == list(range(1, len(lines) + 1))
+    assert last["summary"] == json.loads(result.stdout)
+
+
+def test_replay_reports_identical(recorded):
+    _, log = recorded
+    result = consensus("replay", str(log))
+    assert result.returncode == 0
+    assert result.stdout == "identical\n"
+
+
+def test_replay_detects_tampered_event(recorded, tmp_path):
+    _, log = recorded
+    lines = log.read_text().splitlines(keepends=True)
+    event = json.loads(lines[9])
+    event["t"] = event["t"] + 1
+    lines[9] = json.dumps(event, separators=(",", ":")) + "\n"
+    tampered = tmp_path / "tampered.jsonl"
+    tampered.write_text("".join(lines))
+    result = consensus("replay", str(tampered))
+    assert result.returncode == 1
+    assert result.stdout == "differs at seq 10\n"
+
+
+def test_replay_detects_truncated_log(recorded, tmp_path):
+    _, log = recorded
+    lines = log.read_text().splitlines(keepends=True)
+    short = tmp_path / "short.jsonl"
+    short.write_text("".join(lines[:-1]))
+    result = consensus("replay", str(short))
+    assert result.returncode == 1
+    assert result.stdout == f"differs at seq {len(lines)}\n"
+
+
+def test_run_from_file_with_override(tmp_path):
+    path = tmp_path / "scenario.json"
+    path.write_text(
+        json.dumps({"protocol": "toy", "n": 4, "seed": 3, "stop": {"heights": 2}})
+    )
+    result = consensus("run", str(path), "--n", "5", "--time-ms", "5000")
+    summary = json.loads(result.stdout)
+    assert summary["n"] == 5
+    assert summary["seed"] == 3
+    assert summary["committed_heights"] == 2
+
+
+def test_progress_flag_draws_bar():
+    result = subprocess.run(
+        [sys.executable, "-m", "consensus", "run", *TOY, "--progress"],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stderr.startswith(b"\r[")
+    assert result.stderr.endswith(b"] 100%\n")
+
+
+def test_same_seed_same_summary():
+    first = consensus("run", *TOY, "--seed", "7", "--latency", "uniform:5:15")
+    second = consensus("run", *TOY, "--seed", "7", "--latency", "uniform:5:15")
+    assert first.stdout == second.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--protocol", "toy", "--n", "0"],
+            "error: n: 0 is out of range; allowed 1 to 256",
+        ),
+        (["--protocol", "raft"], 'error: protocol: "raft" is unknown'),
+        (
+            ["--protocol", "toy", "--loss", "1"],
+            "error: network.loss: 1.0 is out of range",
+        ),
+        (
+            ["--protocol", "toy", "--fault", "7:silent"],
+            "error: faults.0.node: 7 is out of range",
+        ),
+        (
+            ["--protocol", "toy", "--fault", "1:crash@x"],
+            "error: --fault: '1:crash@x' is invalid",
+        ),
+        (["missing.json"], "error: missing.json: file not found"),
+    ],
+)
+def test_bad_input_exits_two(argv, message):
+    result = consensus("run", *argv)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1
+
+
+def test_malformed_scenario_file_exits_two(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"protocol": "toy",,}')
+    result = consensus("run", str(path))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {path}: invalid JSON at line 1")
