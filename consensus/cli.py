@@ -64,6 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate Byzantine fault-tolerant consensus protocols.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    _add_run_parser(commands)
+    replay = commands.add_parser(
+        "replay",
+        help="re-run a recorded log and compare",
+        description="Re-run the scenario of a recorded event log and compare "
+        "the new log with the file byte for byte.",
+    )
+    replay.add_argument("log", help="event log (JSONL) written by run --events")
+    return parser
+
+
+def _add_run_parser(commands: Any) -> None:
     run = commands.add_parser(
         "run",
         help="run a scenario and print its summary",
@@ -81,36 +93,35 @@ def build_parser() -> argparse.ArgumentParser:
         "in ms); repeat for more nodes; replaces the file's faults",
     )
     run.add_argument("--seed", type=int, help="random seed")
-    run.add_argument("--time-ms", type=float, help="stop after this simulated time")
+
+    run.add_argument("--time-ms", type=float, help="stop at this simulated time (ms)")
     run.add_argument("--heights", type=int, help="stop after this many heights")
     run.add_argument("--max-events", type=int, help="stop after this many events")
+
     run.add_argument("--latency", metavar="SPEC", help=f"latency: {LATENCY_SYNTAX}")
-    run.add_argument("--loss", type=float, help="message loss probability in [0, 1)")
     run.add_argument(
-        "--duplicate", type=float, help="message duplication probability in [0, 1)"
+        "--loss", type=float, help="probability that a message is lost, in [0, 1)"
     )
-    run.add_argument("--gst-ms", type=float, help="global stabilization time in ms")
-    run.add_argument("--stall-ms", type=float, help="liveness stall threshold in ms")
+    run.add_argument(
+        "--duplicate",
+        type=float,
+        help="probability that a message is delivered twice, in [0, 1)",
+    )
+    run.add_argument("--gst-ms", type=float, help="global stabilization time (ms)")
+    run.add_argument("--stall-ms", type=float, help="liveness stall threshold (ms)")
     run.add_argument(
         "--param",
         action="append",
         metavar="KEY=VALUE",
-        help="protocol parameter, value parsed as JSON when it is valid JSON",
+        help="protocol parameter; the value is parsed as JSON when it is valid JSON",
     )
+
     run.add_argument("--events", metavar="FILE", help="write the event log (JSONL)")
     run.add_argument(
         "--progress",
         action="store_true",
         help="show a progress bar on stderr even when it is not a terminal",
     )
-    replay = commands.add_parser(
-        "replay",
-        help="re-run a recorded log and compare",
-        description="Re-run the scenario of a recorded event log and compare "
-        "the new log with the file byte for byte.",
-    )
-    replay.add_argument("log", help="event log (JSONL) written by run --events")
-    return parser
 
 
 # --- run -------------------------------------------------------------------
@@ -331,7 +342,7 @@ def recorded_scenario(path: Path) -> dict[str, Any]:
 def first_difference(recorded: Path, fresh: Path) -> int | None:
     """Return the seq of the first line that differs, or None if none does.
 
-    Line k of a log holds the event with seq k, so the line number is the
+    Line k of a log contains the event with seq k, so the line number is the
     seq even when the recorded line was altered beyond parsing.
     """
     with recorded.open("rb") as old, fresh.open("rb") as new:

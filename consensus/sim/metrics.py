@@ -1,6 +1,6 @@
 """Run metrics computed from the event stream alone.
 
-:class:`Metrics` sees each event once, in log order, and does constant work
+:class:`Metrics` receives each event once, in log order, and does constant work
 per event (amortized: the count of fully committed heights advances by one
 step per height), because the simulator logs hundreds of thousands of
 events per second. Sorting for percentiles happens once, in
