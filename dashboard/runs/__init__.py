@@ -1,0 +1,1 @@
+"""Runs: scenarios submitted through the dashboard, executed and streamed."""

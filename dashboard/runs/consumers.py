@@ -1,0 +1,173 @@
+"""The websocket stream of one run: stored events, then live ones, in order.
+
+A client connects to ``ws/runs/<slug>/?after=<seq>`` and receives one
+``meta`` message, ``events`` batches holding every event with seq > after
+exactly once in seq order, and a final ``status`` message, after which the
+server closes the socket.
+
+The order of steps makes that hold. The consumer joins the run's group
+before it reads anything, so every batch published after that moment
+reaches it; it then sends the log from ``after`` on. ``sent`` is the last
+seq sent: a live batch wholly at or below it is a duplicate and dropped, a
+batch that starts past ``sent + 1`` means the channel layer lost messages,
+and the consumer reads the gap from the log first. That works because the
+executor appends a batch to the log before publishing it. A watchdog reads
+the log and the status when no message came for a while, so a lost final
+status message cannot leave a client waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from dashboard.runs import selectors
+from dashboard.runs.models import FINAL_STATUSES, Run
+from dashboard.runs.publish import run_group
+
+logger = logging.getLogger(__name__)
+
+CATCH_UP_PAGE = 5000
+WATCHDOG_S = 2.0
+CLOSE_BAD_REQUEST = 4400
+CLOSE_NOT_FOUND = 4404
+
+
+def parse_after(query_string: bytes) -> int | None:
+    """Return the ``after`` query parameter (0 when absent); None if invalid."""
+    values = parse_qs(query_string.decode("latin1")).get("after", ["0"])
+    try:
+        after = int(values[-1])
+    except ValueError:
+        return None
+    return after if after >= 0 else None
+
+
+def events_message(lines: list[str], extra: dict[str, Any] | None = None) -> str:
+    """Build an ``events`` message around already serialized event lines."""
+    head = json.dumps({"type": "events", **(extra or {})})[:-1]
+    return head + ',"events":[' + ",".join(lines) + "]}"
+
+
+class RunConsumer(AsyncWebsocketConsumer):
+    """Streams one run's log to one websocket client, gap-free."""
+
+    async def connect(self) -> None:
+        self.slug: str = self.scope["url_route"]["kwargs"]["slug"]
+        self.group = run_group(self.slug)
+        self.lock = asyncio.Lock()
+        self.finished = False
+        self.watchdog: asyncio.Task[None] | None = None
+        after = parse_after(self.scope["query_string"])
+        if after is None:
+            await self.close(code=CLOSE_BAD_REQUEST)
+            return
+        self.sent = after
+
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        run = await database_sync_to_async(selectors.run_get)(self.slug)
+        if run is None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.run = run
+        await self.accept()
+        await self.send(text_data=json.dumps(_meta(run, after)))
+        self.last_heard = asyncio.get_running_loop().time()
+        async with self.lock:
+            await self._catch_up()
+            await self._finish_if_final()
+        if not self.finished:
+            self.watchdog = asyncio.create_task(self._watch())
+
+    async def disconnect(self, code: int) -> None:
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def run_events(self, message: dict[str, Any]) -> None:
+        self.last_heard = asyncio.get_running_loop().time()
+        async with self.lock:
+            if self.finished or message["last"] <= self.sent:
+                return
+            if message["first"] > self.sent + 1:
+                logger.info(
+                    "run %s: gap after seq %d; reading the log", self.slug, self.sent
+                )
+                await self._catch_up()
+                if message["last"] <= self.sent:
+                    return
+            lines = message["lines"][self.sent + 1 - message["first"] :]
+            extra = {"progress": message["progress"], "published": message["published"]}
+            await self.send(text_data=events_message(lines, extra))
+            self.sent = message["last"]
+
+    async def run_status(self, message: dict[str, Any]) -> None:
+        async with self.lock:
+            if self.finished:
+                return
+            await self._catch_up()
+            await self._send_status(
+                message["status"], message["summary"], message["error"]
+            )
+
+    async def _catch_up(self) -> None:
+        """Send everything the log holds past ``sent``."""
+        while True:
+            lines = await database_sync_to_async(selectors.run_events_after)(
+                self.run, self.sent, CATCH_UP_PAGE
+            )
+            if not lines:
+                return
+            await self.send(text_data=events_message(lines))
+            self.sent += len(lines)
+
+    async def _finish_if_final(self) -> None:
+        run = await database_sync_to_async(selectors.run_get)(self.slug)
+        if run is not None and run.status in FINAL_STATUSES:
+            await self._catch_up()
+            await self._send_status(run.status, run.summary, run.error)
+
+    async def _send_status(self, status: str, summary: Any, error: str) -> None:
+        message = {
+            "type": "status",
+            "status": status,
+            "summary": summary,
+            "error": error,
+            "events": self.sent,
+        }
+        await self.send(text_data=json.dumps(message))
+        self.finished = True
+        await self.close()
+
+    async def _watch(self) -> None:
+        """Poll the log and status while the channel layer is quiet."""
+        loop = asyncio.get_running_loop()
+        while not self.finished:
+            await asyncio.sleep(WATCHDOG_S)
+            if loop.time() - self.last_heard < WATCHDOG_S:
+                continue
+            async with self.lock:
+                if self.finished:
+                    return
+                await self._catch_up()
+                await self._finish_if_final()
+
+
+def _meta(run: Run, after: int) -> dict[str, Any]:
+    return {
+        "type": "meta",
+        "slug": run.slug,
+        "status": run.status,
+        "protocol": run.protocol,
+        "n": run.n,
+        "scenario": run.scenario,
+        "after": after,
+        "events": run.events,
+    }

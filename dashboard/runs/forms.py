@@ -1,0 +1,424 @@
+"""The scenario form: every part of a scenario document as form fields.
+
+The form only turns its fields into a scenario document; whether the
+document is valid is decided by the same server-side validation as the
+API's, and each error lands on the field it names. Faults, partitions and
+links are written one per line in a short text syntax (see the help text);
+protocol-specific parameters are a JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.conf import settings
+
+from consensus.sim import scenario
+from dashboard.runs.validation import ScenarioInvalid, scenario_validate
+
+PROTOCOLS = ["pbft", "tendermint", "hotstuff", "chained_hotstuff", "hotstuff2", "toy"]
+BEHAVIOURS = [
+    "silent",
+    "crash",
+    "crash_recover",
+    "equivocate",
+    "double_vote",
+    "withhold_votes",
+    "delay",
+    "twins",
+]
+DISTRIBUTIONS = ["constant", "uniform", "normal", "exponential", "lognormal"]
+# Form field of each latency parameter of the default latency.
+LATENCY_FIELDS = {
+    "ms": "latency_ms",
+    "low_ms": "latency_low_ms",
+    "high_ms": "latency_high_ms",
+    "mean_ms": "latency_mean_ms",
+    "stdev_ms": "latency_stdev_ms",
+    "mu": "latency_mu",
+    "sigma": "latency_sigma",
+}
+NETWORK_FIELDS = ["loss", "duplicate", "gst_ms", "pre_gst_max_delay_ms", "delta_ms"]
+STOP_FIELDS = {
+    "time_ms": "stop_time_ms",
+    "heights": "stop_heights",
+    "events": "stop_events",
+}
+# Dotted scenario paths and the form field their errors belong to; the
+# first prefix that matches wins.
+ERROR_FIELDS = [
+    ("protocol", "protocol"),
+    ("params.view_timeout_ms", "view_timeout_ms"),
+    ("params.backoff", "backoff"),
+    ("params.leader_rotation", "leader_rotation"),
+    ("params", "extra_params"),
+    ("n", "n"),
+    ("faults", "faults"),
+    *((f"network.latency.{key}", field) for key, field in LATENCY_FIELDS.items()),
+    ("network.latency", "latency_dist"),
+    ("network.links", "links"),
+    ("network.partitions", "partitions"),
+    *((f"network.{name}", name) for name in NETWORK_FIELDS),
+    *((f"stop.{key}", field) for key, field in STOP_FIELDS.items()),
+    ("stop", "stop_time_ms"),
+    ("liveness.stall_ms", "stall_ms"),
+    ("seed", "seed"),
+]
+LINE_FIELDS = {"faults", "links", "partitions"}
+
+
+def _choices(names: list[str]) -> list[tuple[str, str]]:
+    return [(name, name) for name in names]
+
+
+class ScenarioForm(forms.Form):
+    """A whole scenario; ``cleaned_data["scenario"]`` is the normalized one."""
+
+    protocol = forms.ChoiceField(choices=_choices(PROTOCOLS), initial="pbft")
+    view_timeout_ms = forms.FloatField(
+        initial=1000, help_text="Time a node waits in a view before a view change (ms)."
+    )
+    backoff = forms.FloatField(
+        initial=2.0,
+        help_text="Factor the view timeout grows by per failed view (1 to 16).",
+    )
+    leader_rotation = forms.ChoiceField(
+        choices=_choices(["round_robin", "stable"]), initial="round_robin"
+    )
+    extra_params = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text='Protocol-specific parameters as a JSON object, e.g. {"batch": 4}.',
+    )
+    n = forms.IntegerField(initial=4, help_text="Number of nodes.")
+    faults = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "One faulty node per line: NODE BEHAVIOUR [key=value ...], e.g. "
+            "'1 crash at_ms=500', '2 crash_recover at_ms=500 recover_ms=1500', "
+            "'3 delay delay_ms=200'. Behaviours: " + ", ".join(BEHAVIOURS) + "."
+        ),
+    )
+    latency_dist = forms.ChoiceField(
+        choices=_choices(DISTRIBUTIONS),
+        initial="constant",
+        help_text="Distribution of message delay; fill in its parameters below.",
+    )
+    latency_ms = forms.FloatField(
+        required=False, initial=10, help_text="constant: delay (ms)."
+    )
+    latency_low_ms = forms.FloatField(
+        required=False, help_text="uniform: lowest delay (ms)."
+    )
+    latency_high_ms = forms.FloatField(
+        required=False, help_text="uniform: highest delay (ms)."
+    )
+    latency_mean_ms = forms.FloatField(
+        required=False, help_text="normal, exponential: mean delay (ms)."
+    )
+    latency_stdev_ms = forms.FloatField(
+        required=False, help_text="normal: standard deviation (ms)."
+    )
+    latency_mu = forms.FloatField(required=False, help_text="lognormal: mu of ln(ms).")
+    latency_sigma = forms.FloatField(
+        required=False, help_text="lognormal: sigma of ln(ms)."
+    )
+    links = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=(
+            "Per-link latency, one directed link per line: FROM TO DIST "
+            "key=value ..., e.g. '0 1 constant ms=50'."
+        ),
+    )
+    loss = forms.FloatField(
+        initial=0.0, help_text="Probability that a message is lost, in [0, 1)."
+    )
+    duplicate = forms.FloatField(
+        initial=0.0,
+        help_text="Probability that a message is delivered twice, in [0, 1).",
+    )
+    partitions = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=(
+            "One partition per line: groups of node ids split by '|', then "
+            "start_ms= and heal_ms=, e.g. '0 1 | 2 3 start_ms=0 heal_ms=1000'. "
+            "Nodes left out form one more group."
+        ),
+    )
+    gst_ms = forms.FloatField(
+        initial=0, help_text="Global stabilization time (ms of simulated time)."
+    )
+    pre_gst_max_delay_ms = forms.FloatField(
+        initial=0,
+        help_text="Extra delay the adversary may add before GST, at most (ms).",
+    )
+    delta_ms = forms.FloatField(initial=100, help_text="Delivery bound after GST (ms).")
+    stop_time_ms = forms.FloatField(
+        required=False, initial=10000, help_text="Stop at this simulated time (ms)."
+    )
+    stop_heights = forms.IntegerField(
+        required=False, help_text="Stop once this many heights are committed."
+    )
+    stop_events = forms.IntegerField(
+        required=False, help_text="Stop after this many events."
+    )
+    stall_ms = forms.FloatField(
+        initial=5000,
+        help_text="Report a liveness violation after this long without a commit (ms).",
+    )
+    seed = forms.IntegerField(initial=1, help_text="Seed of every random choice.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        config = settings.CONFIG
+        self.fields["n"].help_text = f"Number of nodes, 1 to {config.n_max}."
+        self.fields["stop_time_ms"].help_text += f" At most {config.time_ms_max}."
+        self.fields["stop_heights"].help_text += f" At most {config.heights_max}."
+        self.fields["stop_events"].help_text += f" At most {config.events_max}."
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            doc = self._document(data)
+        except LineError as error:
+            self.add_error(error.field, error.message)
+            return data
+        try:
+            data["scenario"] = scenario_validate(doc, settings.CONFIG)
+        except ScenarioInvalid as invalid:
+            for path, message in invalid.errors.items():
+                field, text = error_field(path, message)
+                self.add_error(field, text)
+        return data
+
+    def _document(self, data: dict[str, Any]) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "view_timeout_ms": _plain(data["view_timeout_ms"]),
+            "backoff": data["backoff"],
+            "leader_rotation": data["leader_rotation"],
+        }
+        params.update(_extra_params(data["extra_params"]))
+        latency: dict[str, Any] = {"dist": data["latency_dist"]}
+        for key in _latency_keys(data["latency_dist"]):
+            if data[LATENCY_FIELDS[key]] is not None:
+                latency[key] = _plain(data[LATENCY_FIELDS[key]])
+        network: dict[str, Any] = {"latency": latency}
+        network.update({name: _plain(data[name]) for name in NETWORK_FIELDS})
+        network["links"] = parse_links(data["links"])
+        network["partitions"] = parse_partitions(data["partitions"])
+        stop = {
+            key: _plain(data[field])
+            for key, field in STOP_FIELDS.items()
+            if data[field] is not None
+        }
+        return {
+            "protocol": data["protocol"],
+            "params": params,
+            "n": data["n"],
+            "faults": parse_faults(data["faults"]),
+            "network": network,
+            "stop": stop,
+            "liveness": {"stall_ms": _plain(data["stall_ms"])},
+            "seed": data["seed"],
+        }
+
+
+class LineError(Exception):
+    """A line of a text field that does not parse."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def error_field(path: str, message: str) -> tuple[str | None, str]:
+    """Return the form field for a scenario error and the text to show."""
+    for prefix, field in ERROR_FIELDS:
+        if path == prefix or path.startswith(prefix + "."):
+            rest = path[len(prefix) + 1 :]
+            if field in LINE_FIELDS and rest:
+                index, _, inner = rest.partition(".")
+                where = f"line {int(index) + 1}"
+                return (
+                    field,
+                    f"{where}: {inner}: {message}" if inner else f"{where}: {message}",
+                )
+            if field == "extra_params" and rest:
+                return field, f"{rest}: {message}"
+            return field, message
+    return None, f"{path}: {message}" if path else message
+
+
+def _latency_keys(dist: str) -> list[str]:
+    return {
+        "constant": ["ms"],
+        "uniform": ["low_ms", "high_ms"],
+        "normal": ["mean_ms", "stdev_ms"],
+        "exponential": ["mean_ms"],
+        "lognormal": ["mu", "sigma"],
+    }[dist]
+
+
+def _plain(value: Any) -> Any:
+    """Return a float that holds a whole number as an int, for tidy JSON."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _extra_params(text: str) -> dict[str, Any]:
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise LineError("extra_params", f"invalid JSON: {error.msg}") from None
+    if not isinstance(value, dict):
+        raise LineError("extra_params", "must be a JSON object")
+    return value
+
+
+def _lines(text: str) -> list[tuple[int, list[str]]]:
+    out = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        words = line.split()
+        if words:
+            out.append((number, words))
+    return out
+
+
+def _number(field: str, where: str, name: str, text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        raise LineError(field, f"{where}: {name} {text!r} is not a number") from None
+
+
+def _node(field: str, where: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise LineError(field, f"{where}: node {text!r} is not an integer") from None
+
+
+def _options(field: str, where: str, words: list[str]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for word in words:
+        name, sign, value = word.partition("=")
+        if not sign or not name:
+            raise LineError(field, f"{where}: {word!r} is not key=value")
+        options[name] = _number(field, where, name, value)
+    return options
+
+
+def parse_faults(text: str) -> list[dict[str, Any]]:
+    """Parse lines of NODE BEHAVIOUR [key=value ...] into fault entries."""
+    faults = []
+    for number, words in _lines(text):
+        where = f"line {number}"
+        if len(words) < 2:
+            raise LineError("faults", f"{where}: expected NODE BEHAVIOUR")
+        fault = {"node": _node("faults", where, words[0]), "behaviour": words[1]}
+        fault.update(_options("faults", where, words[2:]))
+        faults.append(fault)
+    return faults
+
+
+def parse_links(text: str) -> list[dict[str, Any]]:
+    """Parse lines of FROM TO DIST [key=value ...] into link overrides."""
+    links = []
+    for number, words in _lines(text):
+        where = f"line {number}"
+        if len(words) < 3:
+            raise LineError("links", f"{where}: expected FROM TO DIST key=value ...")
+        latency = {"dist": words[2], **_options("links", where, words[3:])}
+        links.append(
+            {
+                "from": _node("links", where, words[0]),
+                "to": _node("links", where, words[1]),
+                "latency": latency,
+            }
+        )
+    return links
+
+
+def parse_partitions(text: str) -> list[dict[str, Any]]:
+    """Parse lines of 'A B | C D start_ms=.. heal_ms=..' into partitions."""
+    partitions = []
+    for number, words in _lines(text):
+        where = f"line {number}"
+        nodes = [word for word in words if "=" not in word]
+        options = _options("partitions", where, [word for word in words if "=" in word])
+        groups: list[list[int]] = [[]]
+        for word in " ".join(nodes).replace("|", " | ").split():
+            if word == "|":
+                groups.append([])
+            else:
+                groups[-1].append(_node("partitions", where, word))
+        partitions.append({"groups": groups, **options})
+    return partitions
+
+
+def initial_from_scenario(doc: dict[str, Any]) -> dict[str, Any]:
+    """Return form initial values that reproduce normalized scenario ``doc``."""
+    params = dict(doc["params"])
+    network = doc["network"]
+    initial: dict[str, Any] = {
+        "protocol": doc["protocol"],
+        "view_timeout_ms": params.pop("view_timeout_ms"),
+        "backoff": params.pop("backoff"),
+        "leader_rotation": params.pop("leader_rotation"),
+        "n": doc["n"],
+        "faults": "\n".join(_fault_line(fault) for fault in doc["faults"]),
+        "latency_dist": network["latency"]["dist"],
+        "links": "\n".join(_link_line(link) for link in network["links"]),
+        "partitions": "\n".join(_partition_line(p) for p in network["partitions"]),
+        "stall_ms": doc["liveness"]["stall_ms"],
+        "seed": doc["seed"],
+    }
+    defaults = scenario.protocol_params(doc["protocol"])
+    extra = {key: value for key, value in params.items() if defaults.get(key) != value}
+    initial["extra_params"] = json.dumps(extra) if extra else ""
+    for key, field in LATENCY_FIELDS.items():
+        initial[field] = network["latency"].get(key)
+    initial.update({name: network[name] for name in NETWORK_FIELDS})
+    initial.update({field: doc["stop"][key] for key, field in STOP_FIELDS.items()})
+    return initial
+
+
+def _options_text(entry: dict[str, Any], skip: tuple[str, ...]) -> str:
+    return " ".join(f"{key}={value}" for key, value in entry.items() if key not in skip)
+
+
+def _fault_line(fault: dict[str, Any]) -> str:
+    options = _options_text(fault, ("node", "behaviour"))
+    return f"{fault['node']} {fault['behaviour']} {options}".strip()
+
+
+def _link_line(link: dict[str, Any]) -> str:
+    latency = link["latency"]
+    return f"{link['from']} {link['to']} {latency['dist']} " + _options_text(
+        latency, ("dist",)
+    )
+
+
+def _partition_line(partition: dict[str, Any]) -> str:
+    groups = " | ".join(
+        " ".join(str(node) for node in group) for group in partition["groups"]
+    )
+    options = [f"start_ms={partition['start_ms']}"]
+    if partition["heal_ms"] is not None:
+        options.append(f"heal_ms={partition['heal_ms']}")
+    return f"{groups} {' '.join(options)}"

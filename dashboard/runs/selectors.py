@@ -1,0 +1,39 @@
+"""Selectors of runs: every read of runs and their logs goes through here."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from dashboard.runs.eventlog import chunks_read, live_log
+from dashboard.runs.models import Run, Status
+
+EVENTS_PAGE_MAX = 10_000
+
+
+def run_get(slug: str) -> Run | None:
+    """Return run ``slug``, or None when there is none."""
+    return Run.objects.filter(slug=slug).first()
+
+
+def runs_recent(limit: int = 50) -> list[Run]:
+    """Return the most recently created runs, newest first."""
+    return list(Run.objects.order_by("-created_at")[:limit])
+
+
+def runs_queued_slugs() -> list[str]:
+    """Return the slugs of the queued runs, oldest first."""
+    queued = Run.objects.filter(status=Status.QUEUED).order_by("created_at")
+    return list(queued.values_list("slug", flat=True))
+
+
+def run_events_after(run: Run, after: int, limit: int) -> list[str]:
+    """Return up to ``limit`` JSON lines of ``run``'s log with seq > after.
+
+    The lines are consecutive from ``after + 1``. A finished run reads from
+    the database; a running one from wherever it is being written.
+    """
+    limit = max(0, min(limit, EVENTS_PAGE_MAX))
+    lines = chunks_read(run, after, limit)
+    if lines:
+        return lines
+    return live_log(settings.CONFIG).read(run, after, limit)

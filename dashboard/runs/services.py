@@ -1,0 +1,194 @@
+"""Service functions of runs: every write to a run goes through here.
+
+Views, the API, consumers, Celery tasks and the embedded runner stay thin
+and call these. ``run_create`` admits a scenario, ``run_execute`` runs it
+to a final status, ``run_cancel`` asks a run to stop and
+``runs_fail_stale`` marks failed the running runs whose executor stopped
+sending heartbeats (a killed worker, a crashed server).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from dashboard.runs import dispatch, execution
+from dashboard.runs.eventlog import live_log
+from dashboard.runs.models import Run, Status
+from dashboard.runs.publish import publisher
+from dashboard.runs.validation import scenario_validate
+
+logger = logging.getLogger(__name__)
+
+
+class AdmissionRefused(Exception):
+    """A valid scenario the server will not take now; ``status`` is HTTP's."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def client_key(address: str) -> str:
+    """Return a keyed hash of a client address, so no address is stored."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
+
+
+def run_create(doc: Any, client_address: str) -> Run:
+    """Validate ``doc``, admit it and queue a run; return the stored run.
+
+    Raises ScenarioInvalid for a bad document and AdmissionRefused when
+    the client is over its rate or the queue is full; nothing is stored
+    then.
+    """
+    config = settings.CONFIG
+    scenario = scenario_validate(doc, config)
+    client = client_key(client_address)
+    since = timezone.now() - timedelta(minutes=1)
+    recent = Run.objects.filter(client=client, created_at__gte=since).count()
+    if recent >= config.runs_per_minute:
+        raise AdmissionRefused(
+            429,
+            f"rate limit reached: {config.runs_per_minute} runs per minute "
+            "per client; try again in a minute",
+        )
+    queued = Run.objects.filter(status=Status.QUEUED).count()
+    if queued >= config.queued_runs_max:
+        raise AdmissionRefused(
+            503, f"server busy: {queued} runs are queued; try again later"
+        )
+    run = Run.objects.create(
+        slug=secrets.token_urlsafe(12),
+        scenario=scenario,
+        protocol=scenario["protocol"],
+        n=scenario["n"],
+        client=client,
+    )
+    transaction.on_commit(lambda: dispatch.run_enqueue(run.slug))
+    logger.info("run %s queued (%s, n=%d)", run.slug, run.protocol, run.n)
+    return run
+
+
+def run_execute(slug: str) -> str | None:
+    """Execute queued run ``slug`` to a final status; return that status.
+
+    Returns None, doing nothing, when the run is not queued: a message the
+    broker delivered twice, or a run the reaper already failed.
+    """
+    run = execution.claim(slug)
+    if run is None:
+        logger.info("run %s not queued; skipping", slug)
+        return None
+    config = settings.CONFIG
+    log = live_log(config)
+    channel = publisher()
+    batcher = execution.EventBatcher(run, log, channel, config)
+    logger.info("run %s started", slug)
+    status, summary, error = Status.FAILED, None, ""
+    try:
+        summary = execution.simulate(run, batcher)
+        status = Status.DONE
+        if summary.get("end_reason") == "event_limit":
+            status = Status.FAILED
+            error = (
+                f"stopped at the server's limit of {config.events_max} events "
+                "per run; the summary covers the events up to there"
+            )
+    except execution.RunStopped as stop:
+        status, error = stop.status, stop.reason
+        _flush_quietly(batcher)
+        logger.info("run %s stopped: %s", slug, stop.reason)
+    except SoftTimeLimitExceeded:
+        error = f"timed out after {config.soft_time_limit_s} s"
+        _flush_quietly(batcher)
+        logger.warning("run %s timed out after %d s", slug, config.soft_time_limit_s)
+    except Exception as exc:
+        error = f"simulation failed: {type(exc).__name__}: {exc}"
+        _flush_quietly(batcher)
+        logger.exception("run %s failed", slug)
+    applied = execution.finish(run, log, channel, status, summary, error)
+    logger.info("run %s ended %s (recorded: %s)", slug, status, applied)
+    close_old_connections()
+    return status
+
+
+def _flush_quietly(batcher: execution.EventBatcher) -> None:
+    """Write what the batcher holds, so a stopped run keeps its events."""
+    try:
+        batcher.flush()
+    except execution.RunStopped:
+        pass
+    except Exception:
+        logger.exception("run %s: writing the last batch failed", batcher.run.slug)
+
+
+def run_cancel(slug: str) -> Run:
+    """Ask run ``slug`` to stop; a queued run is cancelled at once."""
+    run = Run.objects.get(slug=slug)
+    Run.objects.filter(pk=run.pk, status=Status.RUNNING).update(cancel_requested=True)
+    cancelled = Run.objects.filter(pk=run.pk, status=Status.QUEUED).update(
+        status=Status.CANCELLED,
+        cancel_requested=True,
+        error="cancelled on request",
+        log_archived=True,
+        finished_at=timezone.now(),
+    )
+    if cancelled:
+        channel = publisher()
+        channel.status(slug, Status.CANCELLED, None, "cancelled on request", 0)
+        channel.flush()
+    logger.info("run %s cancel requested", slug)
+    run.refresh_from_db()
+    return run
+
+
+def runs_fail_stale() -> int:
+    """Mark failed every running run with no heartbeat for ``stale_s``.
+
+    The events its executor wrote stay in the log, which is archived.
+    Returns the number of runs marked.
+    """
+    config = settings.CONFIG
+    cutoff = timezone.now() - timedelta(seconds=config.stale_s)
+    marked = 0
+    for run in Run.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff):
+        marked += _run_fail_stale(run, cutoff, config.stale_s)
+    return marked
+
+
+def _run_fail_stale(run: Run, cutoff: Any, stale_s: float) -> int:
+    error = f"the executor stopped responding (no heartbeat for {stale_s:g} s)"
+    log = live_log(settings.CONFIG)
+    try:
+        last = log.archive(run)
+    except Exception:
+        logger.exception("run %s: archiving the log of a stale run failed", run.slug)
+        return 0
+    updated = Run.objects.filter(
+        pk=run.pk, status=Status.RUNNING, heartbeat_at__lt=cutoff
+    ).update(
+        status=Status.FAILED,
+        error=error,
+        events=last,
+        log_archived=True,
+        finished_at=timezone.now(),
+    )
+    if updated:
+        logger.warning(
+            "run %s marked failed: %s; %d events kept", run.slug, error, last
+        )
+        channel = publisher()
+        channel.status(run.slug, Status.FAILED, None, error, last)
+        channel.flush()
+    return updated

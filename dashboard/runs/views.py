@@ -1,0 +1,104 @@
+"""HTML pages of runs: the list, the scenario form, the run page and its log."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from asgiref.sync import sync_to_async
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dashboard.runs import selectors, services
+from dashboard.runs.forms import ScenarioForm, initial_from_scenario
+from dashboard.runs.models import Run
+from dashboard.runs.validation import ScenarioInvalid
+
+JSONL_PAGE = 5000
+
+
+@require_GET
+def run_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "runs/list.html", {"runs": selectors.runs_recent()})
+
+
+@require_http_methods(["GET", "POST"])
+def run_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ScenarioForm(request.POST)
+        if form.is_valid():
+            return _create(request, form)
+        return render(request, "runs/new.html", {"form": form}, status=400)
+    initial = {}
+    source = request.GET.get("from")
+    if source:
+        earlier = selectors.run_get(source)
+        if earlier is None:
+            raise Http404(f"no run {source!r} to copy")
+        initial = initial_from_scenario(earlier.scenario)
+    return render(
+        request, "runs/new.html", {"form": ScenarioForm(initial=initial or None)}
+    )
+
+
+def _create(request: HttpRequest, form: ScenarioForm) -> HttpResponse:
+    try:
+        run = services.run_create(
+            form.cleaned_data["scenario"], request.META.get("REMOTE_ADDR", "")
+        )
+    except ScenarioInvalid as invalid:
+        for field, message in invalid.errors.items():
+            form.add_error(None, f"{field}: {message}" if field else message)
+        return render(request, "runs/new.html", {"form": form}, status=400)
+    except services.AdmissionRefused as refused:
+        form.add_error(None, refused.message)
+        return render(request, "runs/new.html", {"form": form}, status=refused.status)
+    return HttpResponseRedirect(reverse("runs:detail", args=[run.slug]))
+
+
+@require_GET
+def run_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    run = _run_or_404(slug)
+    return render(request, "runs/detail.html", {"run": run})
+
+
+@require_POST
+def run_cancel(request: HttpRequest, slug: str) -> HttpResponse:
+    _run_or_404(slug)
+    services.run_cancel(slug)
+    return HttpResponseRedirect(reverse("runs:detail", args=[slug]))
+
+
+@require_GET
+def run_events_jsonl(request: HttpRequest, slug: str) -> HttpResponse:
+    run = _run_or_404(slug)
+    response = StreamingHttpResponse(
+        _jsonl(run), content_type="application/x-ndjson; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'inline; filename="{run.slug}.jsonl"'
+    return response
+
+
+async def _jsonl(run: Run) -> AsyncIterator[str]:
+    """Yield the whole log as JSON lines, one page read at a time."""
+    after = 0
+    while True:
+        lines = await sync_to_async(selectors.run_events_after)(run, after, JSONL_PAGE)
+        if not lines:
+            return
+        yield "\n".join(lines) + "\n"
+        after += len(lines)
+
+
+def _run_or_404(slug: str) -> Run:
+    run = selectors.run_get(slug)
+    if run is None:
+        raise Http404(f"no run {slug!r}")
+    return run

@@ -1,0 +1,62 @@
+// Run page: follows the run's websocket stream and keeps the facts current.
+// Every event is also dispatched as a "quorumscope:events" DOM event on the
+// #animation element, so a visualization can subscribe without changes here.
+(function () {
+  "use strict";
+  const slug = JSON.parse(document.getElementById("run-slug").textContent);
+  const scenario = JSON.parse(document.getElementById("scenario-data").textContent);
+  document.getElementById("scenario").textContent = JSON.stringify(scenario, null, 2);
+
+  const statusEl = document.getElementById("status");
+  const progressEl = document.getElementById("progress");
+  const countEl = document.getElementById("event-count");
+  const summaryEl = document.getElementById("summary");
+  const errorEl = document.getElementById("error");
+  const animationEl = document.getElementById("animation");
+  let lastSeq = 0;
+  let finished = false;
+  let retryMs = 500;
+
+  function setStatus(status) {
+    statusEl.textContent = status;
+    statusEl.className = "status status-" + status;
+  }
+
+  function onEvents(message) {
+    const events = message.events.filter((event) => event.seq > lastSeq);
+    if (events.length === 0) return;
+    lastSeq = events[events.length - 1].seq;
+    countEl.textContent = String(lastSeq);
+    if (typeof message.progress === "number") progressEl.value = message.progress;
+    if (statusEl.textContent === "queued") setStatus("running");
+    animationEl.dispatchEvent(new CustomEvent("quorumscope:events", { detail: events }));
+  }
+
+  function onStatus(message) {
+    finished = true;
+    setStatus(message.status);
+    countEl.textContent = String(message.events);
+    if (message.status === "done") progressEl.value = 1;
+    errorEl.textContent = message.error || "";
+    summaryEl.textContent = message.summary ? JSON.stringify(message.summary, null, 2) : "(none)";
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/runs/${encodeURIComponent(slug)}/?after=${lastSeq}`);
+    socket.onmessage = (frame) => {
+      retryMs = 500;
+      const message = JSON.parse(frame.data);
+      if (message.type === "meta") setStatus(message.status === "queued" && lastSeq > 0 ? "running" : message.status);
+      else if (message.type === "events") onEvents(message);
+      else if (message.type === "status") onStatus(message);
+    };
+    socket.onclose = () => {
+      if (finished) return;
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 10000);
+    };
+  }
+
+  connect();
+})();
