@@ -29,12 +29,15 @@ when it is detected. The clock restarts at the next honest commit.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from .protocol import conflicting_value
+from .protocol import PROPOSAL, conflicting_value
 
 SAFETY = ("agreement", "integrity", "validity")
 LIVENESS = "liveness"
+# Kinds whose content the checker reads; others only advance the clock.
+_JUDGED = frozenset({"commit", "propose", "send"})
 COMMIT_FIELDS = ("seq", "t", "node", "height", "value", "view", "quorum")
 
 # A violation found while handling one event: (property, evidence).
@@ -58,7 +61,12 @@ class Checker:
         self._stall_ms = scenario["liveness"]["stall_ms"]
         self._watch_from = _liveness_start(scenario, len(self.faulty))
         self._last_commit: dict[str, Any] | None = None
-        self._stall_reported = False
+        # A stall is reported at the first event after the deadline, which
+        # is infinite while liveness is not watched or a stall was reported.
+        self._since = self._watch_from
+        self._deadline = math.inf
+        if self._watch_from is not None:
+            self._deadline = self._watch_from + self._stall_ms
 
     @property
     def safety_violations(self) -> list[dict[str, Any]]:
@@ -73,7 +81,10 @@ class Checker:
     def observe(self, event: dict[str, Any]) -> list[dict[str, Any]]:
         """Take one event; return the violations it reveals."""
         kind = event["kind"]
-        if kind == "violation":
+        if event["t"] <= self._deadline and (
+            kind not in _JUDGED
+            or (kind == "send" and event.get("category") != PROPOSAL)
+        ):
             return []
         found: list[Finding] = []
         self._check_stall(event["t"], found)
@@ -81,7 +92,7 @@ class Checker:
             self._check_commit(event, found)
         elif kind == "propose":
             self._note_proposal(event.get("node"), event.get("value"))
-        elif kind == "send" and event.get("category") == "proposal":
+        elif kind == "send" and event.get("category") == PROPOSAL:
             fields = event.get("fields") or {}
             self._note_proposal(event.get("node"), fields.get("value"))
         return self._record(found)
@@ -110,13 +121,18 @@ class Checker:
     # --- safety ------------------------------------------------------------
 
     def _check_commit(self, event: dict[str, Any], found: list[Finding]) -> None:
-        commit = {key: event.get(key) for key in COMMIT_FIELDS}
+        commit: dict[str, Any] = {key: event.get(key) for key in COMMIT_FIELDS}
         self._check_integrity(commit, found)
         self._check_agreement(commit, found)
         if commit["value"] not in self._proposed:
             found.append(("validity", {"commit": commit}))
         self._last_commit = commit
-        self._stall_reported = False
+        watch_from = self._watch_from
+        if watch_from is not None:
+            committed_at: float = commit["t"]
+            since = max(watch_from, committed_at)
+            self._since = since
+            self._deadline = since + self._stall_ms
 
     def _check_integrity(self, commit: dict[str, Any], found: list[Finding]) -> None:
         key = (commit["node"], commit["height"])
@@ -147,16 +163,11 @@ class Checker:
     # --- liveness ----------------------------------------------------------
 
     def _check_stall(self, now: float, found: list[Finding]) -> None:
-        if self._watch_from is None or self._stall_reported:
+        if now <= self._deadline:
             return
-        since = self._watch_from
-        if self._last_commit is not None:
-            since = max(since, self._last_commit["t"])
-        if now - since <= self._stall_ms:
-            return
-        self._stall_reported = True
+        self._deadline = math.inf
         evidence = {
-            "from": since,
+            "from": self._since,
             "to": now,
             "stall_ms": self._stall_ms,
             "last_commit": self._last_commit,

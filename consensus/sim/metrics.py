@@ -30,7 +30,6 @@ Definitions, with honest nodes being those not named in ``faults``:
 from __future__ import annotations
 
 import math
-from collections import Counter
 from typing import Any
 
 from .protocol import conflicting_value
@@ -53,8 +52,8 @@ class Metrics:
         self.end_reason: str | None = None
         self.messages = 0
         self.bytes = 0
-        self.messages_by_type: Counter[str] = Counter()
-        self.bytes_by_type: Counter[str] = Counter()
+        self.messages_by_type: dict[str, int] = {}
+        self.bytes_by_type: dict[str, int] = {}
         self.first_commit_ms: float | None = None
         self.latencies: dict[int, list[float]] = {}
         self.committed_heights = 0
@@ -71,7 +70,11 @@ class Metrics:
         """Account for one event of the log."""
         self.events += 1
         self.now = event["t"]
-        handler = _HANDLERS.get(event["kind"])
+        kind = event["kind"]
+        if kind == "send":
+            self._on_send(event)
+            return
+        handler = _HANDLERS.get(kind)
         if handler is not None:
             handler(self, event)
 
@@ -79,11 +82,11 @@ class Metrics:
 
     def _on_send(self, event: dict[str, Any]) -> None:
         kind = event["msg"]
-        size = event.get("size", 0)
+        size = event["size"]
         self.messages += 1
         self.bytes += size
-        self.messages_by_type[kind] += 1
-        self.bytes_by_type[kind] += size
+        self.messages_by_type[kind] = self.messages_by_type.get(kind, 0) + 1
+        self.bytes_by_type[kind] = self.bytes_by_type.get(kind, 0) + size
 
     def _on_propose(self, event: dict[str, Any]) -> None:
         key = (event["height"], event["value"])
@@ -198,7 +201,6 @@ class Metrics:
 
 
 _HANDLERS = {
-    "send": Metrics._on_send,
     "propose": Metrics._on_propose,
     "view_change": Metrics._on_view_change,
     "view_change_status": Metrics._on_view_status,
