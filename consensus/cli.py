@@ -94,7 +94,9 @@ def _add_run_parser(commands: Any) -> None:
     )
     run.add_argument("--seed", type=int, help="random seed")
 
-    run.add_argument("--time-ms", type=float, help="stop at this simulated time (ms)")
+    run.add_argument(
+        "--time-ms", type=milliseconds, help="stop at this simulated time (ms)"
+    )
     run.add_argument("--heights", type=int, help="stop after this many heights")
     run.add_argument("--max-events", type=int, help="stop after this many events")
 
@@ -107,8 +109,12 @@ def _add_run_parser(commands: Any) -> None:
         type=float,
         help="probability that a message is delivered twice, in [0, 1)",
     )
-    run.add_argument("--gst-ms", type=float, help="global stabilization time (ms)")
-    run.add_argument("--stall-ms", type=float, help="liveness stall threshold (ms)")
+    run.add_argument(
+        "--gst-ms", type=milliseconds, help="global stabilization time (ms)"
+    )
+    run.add_argument(
+        "--stall-ms", type=milliseconds, help="liveness stall threshold (ms)"
+    )
     run.add_argument(
         "--param",
         action="append",
@@ -249,6 +255,11 @@ def parse_param(spec: str) -> tuple[str, Any]:
         return key, json.loads(text)
     except json.JSONDecodeError:
         return key, text
+
+
+def milliseconds(text: str) -> int | float:
+    """Parse a time in ms, keeping whole numbers as integers."""
+    return _number(text)
 
 
 def _number(text: str) -> int | float:

@@ -193,11 +193,11 @@ def _liveness_start(scenario: dict[str, Any], faulty: int) -> float | None:
     network = scenario["network"]
     if faulty > (n - 1) // 3 or network["loss"] > 0:
         return None
-    start = float(network["gst_ms"])
+    start: float = network["gst_ms"]
     for partition in network["partitions"]:
         if len(partition["groups"]) < 2:
             continue
         if partition["heal_ms"] is None:
             return None
-        start = max(start, float(partition["heal_ms"]))
+        start = max(start, partition["heal_ms"])
     return start

@@ -174,3 +174,32 @@ def test_malformed_scenario_file_exits_two(tmp_path):
     result = consensus("run", str(path))
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: {path}: invalid JSON at line 1")
+
+
+def test_silent_leader_stall_reported(tmp_path):
+    """A silent leader of view 0 stalls the toy protocol for one view timeout."""
+    log = tmp_path / "events.jsonl"
+    result = consensus(
+        "run",
+        "--protocol",
+        "toy",
+        "--fault",
+        "0:silent",
+        "--stall-ms",
+        "500",
+        "--time-ms",
+        "900",
+        "--events",
+        str(log),
+    )
+    summary = json.loads(result.stdout)
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    violations = [event for event in events if event["kind"] == "violation"]
+    assert summary["liveness_violations"] == [
+        {
+            "property": "liveness",
+            "evidence": {"from": 0, "to": 900, "stall_ms": 500, "last_commit": None},
+        }
+    ]
+    assert summary["safety_violations"] == []
+    assert [event["property"] for event in violations] == ["liveness"]
