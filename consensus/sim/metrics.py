@@ -17,7 +17,7 @@ Definitions, with honest nodes being those not named in ``faults``:
 - committed_heights: H such that every honest node committed each height
   1..H; throughput is H per simulated second.
 - views: the highest view in an honest node's ``propose`` or
-  ``view_change`` event; view_changes counts the distinct views that some
+  ``view_change`` event. view_changes counts the distinct views that some
   honest node entered through a ``view_change`` event.
 - recovery_ms: the longest time from a leader fault to the next honest
   commit. A leader fault starts at the first ``fault`` event of a node

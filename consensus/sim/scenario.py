@@ -233,21 +233,21 @@ _TYPE_NAMES = {
 
 
 def _describe(keyword: Any, instance: Any, subschema: Mapping[str, Any]) -> str:
-    shown = _show(instance)
+    value_text = _show(instance)
     if keyword == "type":
         kinds = subschema["type"]
         kinds = [kinds] if isinstance(kinds, str) else kinds
-        return f"{shown} is not " + " or ".join(_TYPE_NAMES[k] for k in kinds)
+        return f"{value_text} is not " + " or ".join(_TYPE_NAMES[k] for k in kinds)
     if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        return f"{shown} is out of range; allowed {_range(subschema)}"
+        return f"{value_text} is out of range; allowed {_range(subschema)}"
     if keyword == "enum":
         allowed = ", ".join(str(item) for item in subschema["enum"])
-        return f"{shown} is unknown; allowed: {allowed}"
+        return f"{value_text} is unknown; allowed: {allowed}"
     if keyword == "const":
-        return f"{shown} is not supported; allowed: {_show(subschema['const'])}"
+        return f"{value_text} is not supported; allowed: {_show(subschema['const'])}"
     if keyword == "minItems":
         return f"must have at least {subschema['minItems']} item(s)"
-    return f"{shown} is invalid ({keyword})"
+    return f"{value_text} is invalid ({keyword})"
 
 
 def _range(subschema: Mapping[str, Any]) -> str:
@@ -316,9 +316,9 @@ def _declared_params(protocol: str) -> dict[str, Any]:
     return dict(declared) if isinstance(declared, Mapping) else {}
 
 
-def _params(protocol: str, given: Mapping[str, Any]) -> dict[str, Any]:
+def _params(protocol: str, section: Mapping[str, Any]) -> dict[str, Any]:
     params = protocol_params(protocol)
-    for key, value in given.items():
+    for key, value in section.items():
         params[key] = value
     return params
 
@@ -338,23 +338,23 @@ def _fault(entry: Mapping[str, Any]) -> dict[str, Any]:
     return fault
 
 
-def _network(given: Mapping[str, Any], n: int) -> dict[str, Any]:
+def _network(section: Mapping[str, Any], n: int) -> dict[str, Any]:
     return {
-        "latency": dict(given.get("latency", DEFAULT_LATENCY)),
+        "latency": dict(section.get("latency", DEFAULT_LATENCY)),
         "links": [
             {
                 "from": int(link["from"]),
                 "to": int(link["to"]),
                 "latency": dict(link["latency"]),
             }
-            for link in given.get("links", [])
+            for link in section.get("links", [])
         ],
-        "loss": given.get("loss", 0.0),
-        "duplicate": given.get("duplicate", 0.0),
-        "partitions": [_partition(entry, n) for entry in given.get("partitions", [])],
-        "gst_ms": given.get("gst_ms", 0),
-        "pre_gst_max_delay_ms": given.get("pre_gst_max_delay_ms", 0),
-        "delta_ms": given.get("delta_ms", 100),
+        "loss": section.get("loss", 0.0),
+        "duplicate": section.get("duplicate", 0.0),
+        "partitions": [_partition(entry, n) for entry in section.get("partitions", [])],
+        "gst_ms": section.get("gst_ms", 0),
+        "pre_gst_max_delay_ms": section.get("pre_gst_max_delay_ms", 0),
+        "delta_ms": section.get("delta_ms", 100),
     }
 
 
@@ -376,10 +376,10 @@ def _partition(entry: Mapping[str, Any], n: int) -> dict[str, Any]:
     }
 
 
-def _stop(given: Mapping[str, Any] | None) -> dict[str, Any]:
-    if given is None:
+def _stop(section: Mapping[str, Any] | None) -> dict[str, Any]:
+    if section is None:
         return dict(DEFAULT_STOP)
-    stop = {key: given.get(key) for key in DEFAULT_STOP}
+    stop = {key: section.get(key) for key in DEFAULT_STOP}
     for key in ("heights", "events"):
         value = stop[key]
         if value is not None:
@@ -547,7 +547,7 @@ def _json_type(value: Any) -> str:
 
 def _dedupe(errors: Iterator[ScenarioError]) -> list[ScenarioError]:
     """Keep the first error for each field."""
-    kept: dict[str, ScenarioError] = {}
+    first_by_field: dict[str, ScenarioError] = {}
     for error in errors:
-        kept.setdefault(error.field, error)
-    return list(kept.values())
+        first_by_field.setdefault(error.field, error)
+    return list(first_by_field.values())

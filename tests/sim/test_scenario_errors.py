@@ -127,6 +127,12 @@ CASES = [
         "is the same as from",
     ),
     (
+        "duplicate link",
+        net(links=[{"from": 0, "to": 1, "latency": {"dist": "constant", "ms": 1}}] * 2),
+        "network.links.1",
+        "link 0 -> 1 is given twice; allowed once",
+    ),
+    (
         "partition unknown node",
         net(partitions=[{"groups": [[0, 1], [2, 7]]}]),
         "network.partitions.0.groups.1.1",
