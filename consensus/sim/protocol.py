@@ -96,7 +96,8 @@ class NodeContext(Protocol):
     ``n`` parties tolerate ``t = (n - 1) // 3`` faults and use quorums of
     ``quorum = n - t`` (2t + 1 when n = 3t + 1). ``params`` holds the
     scenario's protocol parameters (timeouts in ms, backoff factor, leader
-    rotation) with defaults filled in.
+    rotation) with defaults filled in. ``faulty`` holds the ids that have
+    a fault entry in the scenario, so a leader can report them.
     """
 
     id: int
@@ -104,6 +105,7 @@ class NodeContext(Protocol):
     t: int
     quorum: int
     params: dict[str, Any]
+    faulty: frozenset[int]
 
     @property
     def now(self) -> float:
