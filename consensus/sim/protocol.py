@@ -58,7 +58,7 @@ class Message:
         value = getattr(self, "value", None)
         if value is None:
             return self
-        return replace(self, value=conflicting_value(value))  # type: ignore[type-var]
+        return replace(self, value=conflicting_value(value))  # type: ignore[call-arg]
 
     def size(self) -> int:
         """Estimate the encoded size in bytes: a header plus signatures."""
@@ -71,7 +71,7 @@ class Message:
     def fields(self) -> dict[str, Any]:
         """Return the message's fields for the event log (JSON values)."""
         out: dict[str, Any] = {}
-        for name in self.__dataclass_fields__:  # type: ignore[attr-defined]
+        for name in self.__dataclass_fields__:
             if name == "sender":
                 continue
             out[name] = _jsonable(getattr(self, name))
