@@ -1,0 +1,1 @@
+"""Tests for Quorumscope, one module per concept."""

@@ -1,0 +1,1 @@
+"""Conformance tests of the gen_statem engine against OTP 25 semantics."""
