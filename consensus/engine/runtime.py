@@ -100,12 +100,19 @@ class VirtualRuntime(_Runtime):
 
     def schedule_at(self, when: float, function: Callable[..., Any], *args: Any) -> Any:
         """Run ``function(*args)`` at virtual time ``when`` (at once if past)."""
-        if when < self.now:
-            when = self.now
         self._sequence += 1
         entry = [when, self._sequence, function, args]
-        heapq.heappush(self._heap, entry)
+        self._push(entry)
         return entry
+
+    def _push(self, entry: list[Any]) -> None:
+        # An item due now or earlier joins the items due now, after the ones
+        # already scheduled, so the (due time, sequence) order holds.
+        if entry[0] <= self.now:
+            entry[0] = self.now
+            self._ready.append((_run_entry, (entry,)))
+        else:
+            heapq.heappush(self._heap, entry)
 
     def cancel(self, handle: Any) -> None:
         """Cancel an item from ``schedule_at``; cancelling twice is harmless."""
@@ -129,12 +136,10 @@ class VirtualRuntime(_Runtime):
         self, machine: Machine, timeout_type: Any, time: float, absolute: bool
     ) -> Any:
         when = time if absolute else self.now + time
-        if when < self.now:
-            when = self.now
         self._sequence += 1
         entry = [when, self._sequence, machine.timeout_fired, None]
         entry[3] = (timeout_type, entry)
-        heapq.heappush(self._heap, entry)
+        self._push(entry)
         return entry
 
     def cancel_timer(self, handle: Any) -> None:
@@ -189,6 +194,12 @@ class VirtualRuntime(_Runtime):
                 self.now = until
         self.items_run += count
         return count
+
+
+def _run_entry(entry: list[Any]) -> None:
+    function = entry[2]
+    if function is not None:
+        function(*entry[3])
 
 
 class _AsyncioTimer:

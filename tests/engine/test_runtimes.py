@@ -160,15 +160,6 @@ def test_timers_same_instant_in_start_order(names: str) -> None:
     assert runtime.now == 10
 
 
-PAST_DUE = pytest.mark.xfail(
-    reason="VirtualRuntime puts an item or timer due at a time already "
-    "reached on its heap at the current time, where it runs before items "
-    "scheduled earlier that wait in the ready queue",
-    strict=True,
-)
-
-
-@PAST_DUE
 def test_past_due_item_runs_in_schedule_order() -> None:
     runtime = VirtualRuntime()
     order: list[Any] = []
@@ -183,7 +174,6 @@ def test_past_due_item_runs_in_schedule_order() -> None:
     assert order == ["first", "second", "past due"]
 
 
-@PAST_DUE
 def test_past_absolute_timeout_waits_queued_cast() -> None:
     """OTP 25 sends the timeout of an absolute time already passed at once,
     so it arrives after a cast already in the mailbox."""
