@@ -452,6 +452,10 @@ class Machine:
         inserted: list[Any] | None = None
         timeouts: list[Any] | None = None
         if actions is not None:
+            # As in OTP, a bad action terminates in the next state with the
+            # new data.
+            self.state = next_state
+            self.data = data
             postpone, inserted, timeouts = self._run_actions(
                 event, state, actions, state_call, postpone, inserted, timeouts
             )
@@ -510,6 +514,7 @@ class Machine:
                 enter_event, next_state, data, result, False
             )
             if actions is not None:
+                self.data = data
                 postpone, _, timeouts = self._run_actions(
                     enter_event, next_state, actions, False, postpone, None, timeouts
                 )
