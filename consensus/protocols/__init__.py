@@ -12,6 +12,9 @@ from typing import Any
 
 PROTOCOLS: dict[str, str] = {
     "toy": "consensus.protocols.toy:ToyProtocol",
+    "hotstuff": "consensus.protocols.hotstuff:HotStuff",
+    "chained_hotstuff": "consensus.protocols.chained_hotstuff:ChainedHotStuff",
+    "hotstuff2": "consensus.protocols.hotstuff2:HotStuff2",
 }
 
 

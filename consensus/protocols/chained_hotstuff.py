@@ -1,0 +1,383 @@
+"""Chained HotStuff: one generic phase per view, pipelined over blocks.
+
+Source: Maofan Yin, Dahlia Malkhi, Michael K. Reiter, Guy Golan Gueta and
+Ittai Abraham, "HotStuff: BFT Consensus with Linearity and
+Responsiveness", PODC 2019, Algorithm 3 (chained HotStuff) with the
+update rules of the event-driven Algorithm 4.
+
+Each view has one generic phase. The leader of view ``v`` proposes a block
+``b*`` that extends the block of its ``genericQC`` (the highest certificate
+it knows) and carries that certificate as ``b*.justify``. Every replica
+votes for ``b*`` at most once per view, sending the vote to the leader of
+view ``v + 1``, who turns ``n - t`` votes into the next ``genericQC`` and
+proposes at once. The vote rule is safeNode: ``b*`` extends the block of
+``lockedQC``, or ``b*.justify`` is from a later view than ``lockedQC``.
+
+On a proposal ``b*`` with ``b'' = b*.justify.node``,
+``b' = b''.justify.node`` and ``b = b'.justify.node``:
+
+- one-chain: ``genericQC`` becomes ``b*.justify`` if it is higher;
+- two-chain: ``lockedQC`` becomes ``b''.justify`` (the certificate of
+  ``b'``) if it is higher;
+- three-chain: if ``b''``, ``b'`` and ``b`` were proposed in consecutive
+  views (each the parent of the next), ``b`` and its uncommitted ancestors
+  are committed. The ``quorum`` of the commit is ``b*.justify``'s signers.
+
+Heights count blocks (each block's height is its parent's plus one), so
+the commit rule checks the views: a failed view in between breaks the
+chain, as the paper's dummy nodes do.
+
+Pacemaker: after processing the proposal of its view a replica moves to
+the next view. A view timer (``view_timeout_ms``, times ``backoff`` per
+timeout in a row, reset by a commit) moves it on when no proposal comes;
+it then sends NEW-VIEW with its ``genericQC`` to the next leader, who
+proposes after ``n - t`` of them, or at once if it holds a certificate of
+the previous view. A replica jumps to a later view when that view's
+proposal carries a certificate from its current view or later.
+
+NOTE: ``leader_rotation = "stable"`` is not supported; the pipeline needs
+a new leader per view, and the run is the same as with ``round_robin``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..engine import (
+    CAST,
+    ENTER,
+    HANDLE_EVENT_FUNCTION,
+    INTERNAL,
+    STATE_TIMEOUT,
+    StateMachine,
+    generic_timeout,
+    keep_state,
+    keep_state_and_data,
+    next_event,
+    next_state,
+    postpone,
+    state_timeout,
+)
+from ..sim.protocol import NEW_VIEW, PROPOSAL, VOTE, Message, NodeContext
+from .hotstuff_common import (
+    GENESIS,
+    GENESIS_QC,
+    QC,
+    Block,
+    VoteBox,
+    commit_events,
+    higher,
+    status_reports,
+    view_timeout,
+)
+
+KEEP = "keep_state_and_data"
+PHASE = "generic"
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal(Message):
+    """The leader's block: ``value`` at ``height``, justified by ``justify``."""
+
+    kind: ClassVar[str] = "generic"
+    category: ClassVar[str] = PROPOSAL
+
+    height: int
+    value: str
+    parent: Block
+    justify: QC
+
+    def signatures(self) -> int:
+        return 1 + len(self.justify.signers)
+
+
+@dataclass(frozen=True, slots=True)
+class Vote(Message):
+    """A vote for the block ``digest`` of ``view``, sent to the next leader."""
+
+    kind: ClassVar[str] = "vote"
+    category: ClassVar[str] = VOTE
+
+    height: int
+    value: str
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewView(Message):
+    """A replica's ``genericQC``, sent to the leader of ``view`` on timeout."""
+
+    kind: ClassVar[str] = "new_view"
+    category: ClassVar[str] = NEW_VIEW
+
+    qc: QC
+
+    def signatures(self) -> int:
+        return 1 + len(self.qc.signers)
+
+
+class Chain:
+    """One node's chained HotStuff state; the engine state is the view.
+
+    Invariant: ``generic_qc`` and ``locked_qc`` only rise, ``voted_view``
+    is the last view this node voted in, and ``committed`` is the highest
+    block it committed.
+    """
+
+    __slots__ = (
+        "view",
+        "entry",
+        "timeouts",
+        "generic_qc",
+        "locked_qc",
+        "committed",
+        "voted_view",
+        "processed_view",
+        "proposed",
+        "new_views",
+        "blocks",
+        "certified",
+        "votes",
+    )
+
+    def __init__(self) -> None:
+        self.view = -1
+        self.entry = "start"
+        self.timeouts = 0
+        self.generic_qc = GENESIS_QC
+        self.locked_qc = GENESIS_QC
+        self.committed = GENESIS
+        self.voted_view = -1
+        self.processed_view = -1
+        self.proposed = False
+        self.new_views: dict[int, QC] = {}
+        # Blocks of recent proposals by digest, for votes that name them.
+        self.blocks: dict[str, Block] = {}
+        self.certified: set[str] = set()
+        self.votes = VoteBox()
+
+
+class ChainedHotStuff(StateMachine):
+    """Chained HotStuff's callback module (state: the view)."""
+
+    callback_mode = HANDLE_EVENT_FUNCTION
+    state_enter = True
+
+    def __init__(self, ctx: NodeContext) -> None:
+        self.ctx = ctx
+
+    def init(self, *args: Any) -> Any:
+        return ("ok", 0, Chain())
+
+    def handle_event(
+        self, event_type: Any, content: Any, state: int, data: Chain
+    ) -> Any:
+        if event_type == CAST:
+            return self._message(content, data)
+        if event_type == ENTER:
+            return self._enter(state, data)
+        if event_type == INTERNAL and content != "propose":
+            return self._certify(content[1], data)
+        if event_type == INTERNAL or event_type == ("timeout", "propose"):
+            return self._propose(data)
+        if event_type == STATE_TIMEOUT:
+            return self._timeout(state, data)
+        return KEEP
+
+    # Views.
+
+    def _enter(self, view: int, data: Chain) -> Any:
+        ctx = self.ctx
+        actions: list[Any] = [
+            state_timeout(view_timeout(ctx.params, data.timeouts), "view")
+        ]
+        data.view = view
+        data.proposed = False
+        data.new_views = {}
+        data.votes.forget_before(view - 1)
+        data.blocks = {
+            digest: block
+            for digest, block in data.blocks.items()
+            if block.view >= view - 2
+        }
+        if data.entry == "timeout":
+            leader = ctx.leader(view)
+            if leader != ctx.id:
+                ctx.send(leader, NewView(ctx.id, view, data.generic_qc))
+            else:
+                data.new_views[ctx.id] = data.generic_qc
+        if self._ready(data):
+            # An enter call may not insert events; a zero timeout may.
+            actions.append(generic_timeout("propose", 0, view))
+        return keep_state(data, actions)
+
+    def _timeout(self, view: int, data: Chain) -> Any:
+        data.timeouts += 1
+        data.entry = "timeout"
+        self.ctx.emit("view_change", view=view + 1, reason="timeout")
+        return next_state(view + 1, data)
+
+    # Leader.
+
+    def _ready(self, data: Chain) -> bool:
+        ctx = self.ctx
+        if data.proposed or ctx.leader(data.view) != ctx.id:
+            return False
+        return (
+            data.generic_qc.view == data.view - 1 or len(data.new_views) >= ctx.quorum
+        )
+
+    def _propose(self, data: Chain) -> Any:
+        ctx = self.ctx
+        if not self._ready(data):
+            return KEEP
+        view = data.view
+        if len(data.new_views) >= ctx.quorum:
+            ctx.emit(
+                "view_change_status",
+                view=view,
+                leader=ctx.id,
+                reports=status_reports(data.new_views, ctx.faulty),
+            )
+        high = data.generic_qc
+        height = high.height + 1
+        value = ctx.proposal(height, view)
+        message = Proposal(ctx.id, view, height, value, high.block, high)
+        data.proposed = True
+        ctx.emit("propose", view=view, height=height, value=value)
+        ctx.broadcast(message)
+        return keep_state(data, [next_event(CAST, message)])
+
+    def _count_vote(self, vote: Vote, data: Chain) -> Any:
+        if self.ctx.leader(vote.view + 1) != self.ctx.id or vote.view + 1 < data.view:
+            return KEEP
+        data.votes.add(vote.view, PHASE, vote.digest, vote.value, vote.sender)
+        return self._certify(vote.digest, data)
+
+    def _certify(self, digest: str, data: Chain) -> Any:
+        """Form the certificate of block ``digest`` once a quorum voted."""
+        ctx = self.ctx
+        block = data.blocks.get(digest)
+        if block is None or digest in data.certified:
+            return KEEP
+        signers = data.votes.signers(block.view, PHASE, block)
+        if len(signers) < ctx.quorum:
+            return KEEP
+        data.certified.add(digest)
+        qc = QC(PHASE, block.view, block, frozenset(signers))
+        ctx.emit(
+            "qc",
+            view=qc.view,
+            height=qc.height,
+            phase=PHASE,
+            value=qc.value,
+            signers=sorted(signers),
+        )
+        data.generic_qc = higher(data.generic_qc, qc)
+        return keep_state(data, [next_event(INTERNAL, "propose")])
+
+    def _new_view(self, message: NewView, data: Chain) -> Any:
+        ctx = self.ctx
+        if ctx.leader(data.view) != ctx.id or data.proposed:
+            return KEEP
+        data.new_views[message.sender] = message.qc
+        data.generic_qc = higher(data.generic_qc, message.qc)
+        if len(data.new_views) == ctx.quorum:
+            return keep_state(data, [next_event(INTERNAL, "propose")])
+        return keep_state(data)
+
+    # Messages.
+
+    def _message(self, message: Message, data: Chain) -> Any:
+        if isinstance(message, Vote):
+            return self._count_vote(message, data)
+        if isinstance(message, Proposal):
+            return self._proposal(message, data)
+        if isinstance(message, NewView):
+            if message.view > data.view:
+                return keep_state_and_data([postpone()])
+            if message.view == data.view:
+                return self._new_view(message, data)
+        return KEEP
+
+    def _proposal(self, message: Proposal, data: Chain) -> Any:
+        view = message.view
+        justify = message.justify
+        if (
+            message.sender != self.ctx.leader(view)
+            or message.parent != justify.block
+            or message.height != justify.height + 1
+            or data.processed_view >= view
+        ):
+            return KEEP
+        if view > data.view:
+            if justify.view < data.view:
+                return keep_state_and_data([postpone()])
+            data.entry = "catch_up"
+            self.ctx.emit("view_change", view=view, reason="catch_up")
+            return next_state(view, data, [postpone()])
+        data.processed_view = view
+        block = Block(message.parent, message.value, view, justify)
+        data.blocks[block.digest] = block
+        self._update(block, data)
+        actions = self._vote(block, data)
+        if self.ctx.leader(view + 1) == self.ctx.id:
+            # Votes that came before the block can form its certificate now.
+            actions.append(next_event(INTERNAL, ("certify", block.digest)))
+        if view < data.view:
+            # A late proposal: it still counts for the chain and its votes,
+            # but the view timer has already moved this node on.
+            return keep_state(data, actions)
+        data.entry = "proposal"
+        return next_state(view + 1, data, actions)
+
+    # Replica steps.
+
+    def _update(self, block: Block, data: Chain) -> None:
+        """Apply the one-, two- and three-chain rules for proposal ``block``."""
+        qc2 = block.justify
+        assert qc2 is not None
+        data.generic_qc = higher(data.generic_qc, qc2)
+        b2 = qc2.block
+        qc1 = b2.justify
+        if qc1 is None:
+            return
+        if qc1.rank() > data.locked_qc.rank():
+            data.locked_qc = qc1
+            self.ctx.emit("lock", view=qc1.view, height=qc1.height, value=qc1.value)
+        b1 = qc1.block
+        qc0 = b1.justify
+        if qc0 is None:
+            return
+        b0 = qc0.block
+        direct = b2.parent == b1 and b1.parent == b0
+        if direct and b2.view == b1.view + 1 and b1.view == b0.view + 1:
+            self._commit(b0, qc2, data)
+
+    def _commit(self, block: Block, qc: QC, data: Chain) -> None:
+        chain = block.ancestry_above(data.committed.height)
+        for fields in commit_events(chain, qc.signers):
+            self.ctx.emit("commit", **fields)
+        if chain:
+            data.committed = block
+            data.timeouts = 0
+
+    def _vote(self, block: Block, data: Chain) -> list[Any]:
+        ctx = self.ctx
+        locked = data.locked_qc
+        justify = block.justify
+        assert justify is not None
+        safe = block.extends(locked.block) or justify.view > locked.view
+        if block.view <= data.voted_view or not safe:
+            return []
+        data.voted_view = block.view
+        ctx.emit(
+            "vote", view=block.view, height=block.height, phase=PHASE, value=block.value
+        )
+        vote = Vote(ctx.id, block.view, block.height, block.value, block.digest)
+        leader = ctx.leader(block.view + 1)
+        if leader != ctx.id:
+            ctx.send(leader, vote)
+            return []
+        return [next_event(CAST, vote)]
