@@ -16,12 +16,18 @@ Each node works through (height, view) pairs, one engine state per pair:
   same height.
 
 Messages of a later (height, view) are postponed and retried when the node
-enters a new state; messages of an earlier one are ignored.
+enters a new state; messages of an earlier one are ignored. A proposal
+carries the certificate (value, view and voters) of the leader's commit at
+the previous height, so a node one height behind commits that value and
+moves on to the proposal's height, where the postponed proposal is
+retried.
 
 There are no locks, so nodes that commit just before others time out can
 disagree at that height. Without view changes a value needs a quorum of
 votes, and two quorums share an honest node when at most t nodes are
-faulty, so one equivocating node cannot break agreement. Per height it
+faulty, so one equivocating node cannot break agreement. Certificates in
+proposals are trusted as sent, which is safe only because the simulator's
+fault behaviours never forge them. Per height it
 sends n - 1 proposals and n (n - 1) votes.
 """
 
@@ -51,13 +57,22 @@ POSTPONE = keep_state_and_data([postpone()])
 
 @dataclass(frozen=True, slots=True)
 class Propose(Message):
-    """The leader's proposal of ``value`` at ``height``."""
+    """The leader's proposal of ``value`` at ``height``.
+
+    ``justify`` is the certificate of the leader's commit at ``height - 1``:
+    (value, view, voters), or None at height 1.
+    """
 
     kind: ClassVar[str] = "propose"
     category: ClassVar[str] = PROPOSAL
 
     height: int
     value: str
+    justify: tuple[str, int, tuple[int, ...]] | None = None
+
+    def signatures(self) -> int:
+        """Count the sender's signature and those of the certificate."""
+        return 1 + (len(self.justify[2]) if self.justify else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +110,7 @@ class ToyProtocol(StateMachine):
     def __init__(self, ctx: NodeContext) -> None:
         self.ctx = ctx
         self.stable = ctx.params.get("leader_rotation") == "stable"
+        self.certificate: tuple[str, int, tuple[int, ...]] | None = None
 
     def init(self, *args: Any) -> Any:
         return ("ok", (1, 0), Tally())
@@ -104,6 +120,8 @@ class ToyProtocol(StateMachine):
     ) -> Any:
         if event_type == "cast":
             if content.height != state[0] or content.view != state[1]:
+                if content.height == state[0] + 1 and self._certified(content):
+                    return self._catch_up(content, state)
                 if (content.height, content.view) > state:
                     return POSTPONE
                 return KEEP
@@ -128,7 +146,8 @@ class ToyProtocol(StateMachine):
         if self.ctx.leader(view) == self.ctx.id:
             value = self.ctx.proposal(height, view)
             self.ctx.emit("propose", view=view, height=height, value=value)
-            self.ctx.broadcast(Propose(self.ctx.id, view, height, value))
+            proposal = Propose(self.ctx.id, view, height, value, self.certificate)
+            self.ctx.broadcast(proposal)
             if self._vote(state, value, data) != KEEP:
                 # Only when the quorum is one vote: an enter call may not
                 # insert events, so a zero timeout carries the commit.
@@ -163,8 +182,23 @@ class ToyProtocol(StateMachine):
             "qc", view=view, height=height, phase="vote", value=value, signers=signers
         )
         self.ctx.emit("commit", height=height, value=value, view=view, quorum=signers)
+        self.certificate = (value, view, tuple(signers))
         next_view = view if self.stable else view + 1
         return next_state((height + 1, next_view), Tally())
+
+    def _certified(self, message: Message) -> bool:
+        if type(message) is not Propose or message.justify is None:
+            return False
+        return len(set(message.justify[2])) >= self.ctx.quorum
+
+    def _catch_up(self, proposal: Propose, state: tuple[int, int]) -> Any:
+        """Commit the proposal's certificate, then retry it at its height."""
+        assert proposal.justify is not None
+        value, view, signers = proposal.justify
+        quorum = sorted(signers)
+        self.ctx.emit("commit", height=state[0], value=value, view=view, quorum=quorum)
+        self.certificate = (value, view, tuple(quorum))
+        return next_state((proposal.height, proposal.view), Tally(), [postpone()])
 
     def _view_change(self, state: tuple[int, int], data: Tally) -> Any:
         height, view = state

@@ -14,7 +14,8 @@ in chunks of items until a stop condition holds:
 
 The log ends at the event that met a heights or events condition, plus the
 violations the checker derives from that event: the log is closed there,
-and the rest of the chunk runs without logging. Then come the checker's
+and the next attempt to log raises :class:`~consensus.sim.log.LogClosed`,
+which unwinds to :meth:`Simulation.run`. Then come the checker's
 final findings and ``run_end``, whose ``summary`` is what :meth:`run`
 returns. Every event goes, numbered, to the sinks in order, then to the
 metrics and the checker.
@@ -28,10 +29,20 @@ from typing import Any, Protocol
 
 from ..engine import Machine, VirtualRuntime
 from ..protocols import get_protocol
+from .checker import Checker
 from .context import SimContext
 from .faults import FaultPlan, fault_event
-from .log import SCHEMA_VERSION, Event, EventLog, JsonlSink, NodeObserver
+from .log import (
+    SCHEMA_VERSION,
+    Event,
+    EventLog,
+    JsonlSink,
+    LogClosed,
+    NodeObserver,
+)
+from .metrics import Metrics
 from .network import Network, Receiver
+from .scenario import DEFAULT_LIMITS, load
 
 # Runtime items per chunk: the stop checks and progress run between chunks.
 CHUNK = 512
@@ -69,7 +80,9 @@ class Simulation:
     normalized) first. ``sinks`` get every event in log order. ``progress``
     gets the fraction done (0 to 1) at most about a hundred times a run,
     and 1.0 at the end. ``checker`` and ``metrics`` default to the
-    simulator's own; ``max_events`` caps the log length.
+    simulator's own. ``max_events`` caps the log length (None for no cap);
+    the default cap, the scenario loader's limit on ``stop.events``, also
+    ends a run whose protocol commits forever without time passing.
     """
 
     def __init__(
@@ -80,12 +93,8 @@ class Simulation:
         *,
         checker: Observing | None = None,
         metrics: Summarizing | None = None,
-        max_events: int | None = None,
+        max_events: int | None = DEFAULT_LIMITS.events_max,
     ) -> None:
-        from .checker import Checker
-        from .metrics import Metrics
-        from .scenario import load
-
         self.scenario = load(scenario)
         self.checker: Observing = checker or Checker(self.scenario)
         self.metrics: Summarizing = metrics or Metrics(self.scenario)
@@ -258,23 +267,29 @@ class Simulation:
         if self._ran:
             raise RuntimeError("a Simulation runs once; create a new one")
         self._ran = True
-        self._start()
+        try:
+            self._start()
+            self._run_chunks()
+        except LogClosed:
+            pass
+        return self._finish()
+
+    def _run_chunks(self) -> None:
         runtime = self.runtime
         until = self.stop["time_ms"]
         while self._reason is None:
             if runtime.next_time() is None:
                 self._halt("idle")
                 self._end_t = self.log.last_t
-                break
+                return
             ran = runtime.run(until=until, max_items=CHUNK)
-            if self._reason is None and ran < CHUNK:
+            if ran < CHUNK:
                 if runtime.next_time() is None:
                     self._halt("idle")
                     self._end_t = self.log.last_t
                 else:
                     self._halt("time")
             self._report_progress()
-        return self._finish()
 
     def _report_progress(self) -> None:
         if self.progress is None:
@@ -333,8 +348,6 @@ def run_scenario(
     With ``events_path`` the log is streamed to that file as JSON lines
     while the run goes on; it is complete when this returns.
     """
-    from .scenario import load
-
     scenario = load(doc)
     all_sinks = list(sinks)
     if events_path is None:
