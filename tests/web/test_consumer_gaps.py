@@ -1,0 +1,146 @@
+"""The run consumer fills gaps from the log and drops duplicates.
+
+The tests drive :class:`RunConsumer` in-process through Channels'
+communicator with the in-memory layer, writing the log and sending the
+group messages by hand, so they can lose and repeat messages at will.
+"""
+
+import asyncio
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+
+from dashboard.runs.eventlog import ChunkLog
+from dashboard.runs.models import Run
+from dashboard.runs.publish import run_group
+from dashboard.runs.routing import websocket_urlpatterns
+
+APPLICATION = URLRouter(websocket_urlpatterns)
+
+
+def lines(first: int, last: int) -> list[str]:
+    return [
+        json.dumps({"seq": seq, "t": seq, "kind": "test"})
+        for seq in range(first, last + 1)
+    ]
+
+
+def make_run(status: str, logged: int) -> Run:
+    run = Run.objects.create(
+        slug=f"gap-{status}",
+        scenario={},
+        protocol="toy",
+        n=4,
+        status=status,
+        events=logged,
+    )
+    if logged:
+        ChunkLog().append(run, 1, lines(1, logged))
+    return run
+
+
+def events_message(first: int, last: int) -> dict:
+    return {
+        "type": "run.events",
+        "first": first,
+        "last": last,
+        "lines": lines(first, last),
+        "progress": 0.5,
+        "published": 0.0,
+    }
+
+
+async def receive_seqs(communicator: WebsocketCommunicator, count: int) -> list[int]:
+    seqs: list[int] = []
+    while len(seqs) < count:
+        message = json.loads(await communicator.receive_from(timeout=5))
+        assert message["type"] == "events", message
+        seqs.extend(event["seq"] for event in message["events"])
+    return seqs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_consumer_fills_dropped_batch() -> None:
+    """Batch 11..20 never arrives; the consumer reads it from the log."""
+    run = make_run("running", 10)
+
+    async def scenario() -> tuple[list[int], dict]:
+        communicator = WebsocketCommunicator(
+            APPLICATION, f"/ws/runs/{run.slug}/?after=0"
+        )
+        connected, _ = await communicator.connect(timeout=5)
+        assert connected
+        meta = json.loads(await communicator.receive_from(timeout=5))
+        seqs = await receive_seqs(communicator, 10)
+        await sync_to_async(ChunkLog().append)(run, 11, lines(11, 30))
+        layer = get_channel_layer()
+        await layer.group_send(run_group(run.slug), events_message(21, 30))
+        seqs += await receive_seqs(communicator, 20)
+        await layer.group_send(run_group(run.slug), events_message(25, 30))
+        await Run.objects.filter(pk=run.pk).aupdate(status="done", events=30)
+        status_message = {
+            "type": "run.status",
+            "status": "done",
+            "summary": {"x": 1},
+            "error": "",
+            "events": 30,
+        }
+        await layer.group_send(run_group(run.slug), status_message)
+        final = json.loads(await communicator.receive_from(timeout=5))
+        await communicator.disconnect()
+        return [meta["type"]] + seqs, final
+
+    seqs, final = asyncio.run(scenario())
+
+    assert seqs == ["meta", *range(1, 31)]
+    assert final["type"] == "status"
+    assert final["events"] == 30
+    assert final["summary"] == {"x": 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_consumer_watchdog_finds_final_status() -> None:
+    """The status message is lost; the watchdog reads the status itself."""
+    run = make_run("running", 5)
+
+    async def scenario() -> dict:
+        communicator = WebsocketCommunicator(
+            APPLICATION, f"/ws/runs/{run.slug}/?after=0"
+        )
+        await communicator.connect(timeout=5)
+        await communicator.receive_from(timeout=5)
+        await receive_seqs(communicator, 5)
+        await sync_to_async(ChunkLog().append)(run, 6, lines(6, 8))
+        await Run.objects.filter(pk=run.pk).aupdate(
+            status="failed", error="lost", events=8
+        )
+        rest = json.loads(await communicator.receive_from(timeout=10))
+        final = json.loads(await communicator.receive_from(timeout=5))
+        await communicator.disconnect()
+        return {"rest": [e["seq"] for e in rest["events"]], "final": final}
+
+    result = asyncio.run(scenario())
+
+    assert result["rest"] == [6, 7, 8]
+    assert result["final"]["status"] == "failed"
+    assert result["final"]["error"] == "lost"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "path", ["/ws/runs/none/?after=0", "/ws/runs/gap-done/?after=-1"]
+)
+def test_consumer_rejects_bad_request(path: str) -> None:
+    make_run("done", 0)
+
+    async def scenario() -> bool:
+        communicator = WebsocketCommunicator(APPLICATION, path)
+        connected, _ = await communicator.connect(timeout=5)
+        await communicator.disconnect()
+        return connected
+
+    assert asyncio.run(scenario()) is False

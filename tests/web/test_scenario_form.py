@@ -1,0 +1,166 @@
+"""The scenario form: per-field errors, nothing stored, escaping, copying."""
+
+import dataclasses
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from dashboard.runs.forms import ScenarioForm, initial_from_scenario
+from dashboard.runs.models import Run
+from dashboard.runs.validation import scenario_validate
+
+VALID = {
+    "protocol": "toy",
+    "view_timeout_ms": "1000",
+    "backoff": "2",
+    "leader_rotation": "round_robin",
+    "extra_params": "",
+    "n": "4",
+    "faults": "",
+    "latency_dist": "constant",
+    "latency_ms": "10",
+    "links": "",
+    "loss": "0",
+    "duplicate": "0",
+    "partitions": "",
+    "gst_ms": "0",
+    "pre_gst_max_delay_ms": "0",
+    "delta_ms": "100",
+    "stop_time_ms": "10000",
+    "stall_ms": "5000",
+    "seed": "1",
+}
+
+# (fields changed from VALID, form field with the error, text in the error)
+BAD_FORMS = [
+    ({"n": "0"}, "n", "allowed 1 to 64"),
+    ({"n": "65"}, "n", "allowed 1 to 64"),
+    ({"n": "many"}, "n", "Enter a whole number"),
+    ({"n": "2", "faults": "0 silent\n1 silent\n2 silent"}, "faults", "more than n = 2"),
+    ({"faults": "1 explode"}, "faults", "line 1: behaviour"),
+    ({"faults": "x crash"}, "faults", "line 1: node 'x' is not an integer"),
+    ({"faults": "1 crash at_ms=soon"}, "faults", "at_ms 'soon' is not a number"),
+    ({"latency_ms": "-5"}, "latency_ms", "out of range"),
+    ({"latency_ms": "ten"}, "latency_ms", "Enter a number"),
+    ({"faults": "1 delay delay_ms=-3"}, "faults", "line 1: delay_ms"),
+    ({"loss": "1"}, "loss", "out of range"),
+    ({"loss": "-0.5"}, "loss", "out of range"),
+    ({"partitions": "0 1 | 2 9"}, "partitions", "allowed 0 to 3"),
+    ({"stop_time_ms": ""}, "stop_time_ms", "no stop condition"),
+    ({"stop_time_ms": "600001"}, "stop_time_ms", "out of range"),
+    ({"stop_events": "2000001"}, "stop_events", "out of range"),
+    (
+        {"extra_params": '{"colour": "red"}'},
+        "extra_params",
+        "colour: unknown parameter",
+    ),
+    ({"extra_params": "{oops"}, "extra_params", "invalid JSON"),
+    ({"latency_dist": "uniform"}, "latency_low_ms", "required field is missing"),
+]
+
+
+@pytest.fixture(autouse=True)
+def server_limits(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CONFIG = dataclasses.replace(
+        settings.CONFIG, n_max=64, time_ms_max=600_000, events_max=2_000_000
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("changes", "field", "text"), BAD_FORMS)
+def test_form_rejects_bad_field(
+    client: Client, changes: dict, field: str, text: str
+) -> None:
+    response = client.post("/runs/new", {**VALID, **changes})
+    errors = response.context["form"].errors
+
+    assert response.status_code == 400
+    assert field in errors, errors
+    assert any(text in message for message in errors[field]), errors[field]
+    assert Run.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_form_creates_run_and_redirects(client: Client) -> None:
+    response = client.post("/runs/new", {**VALID, "faults": "3 crash at_ms=500"})
+    run = Run.objects.get()
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/runs/{run.slug}/"
+    assert run.scenario["faults"] == [{"node": 3, "behaviour": "crash", "at_ms": 500}]
+
+
+@pytest.mark.django_db
+def test_form_escapes_user_text(client: Client) -> None:
+    response = client.post(
+        "/runs/new", {**VALID, "faults": "<script>alert(1)</script> x"}
+    )
+    content = response.content.decode()
+
+    assert response.status_code == 400
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;" in content
+
+
+@pytest.mark.django_db
+def test_form_requires_csrf_token() -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/runs/new", VALID)
+
+    assert response.status_code == 403
+    assert Run.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_form_from_earlier_run_round_trips(client: Client) -> None:
+    """?from=<slug> fills the form so that posting it gives the same scenario."""
+    scenario = scenario_validate(
+        {
+            "protocol": "toy",
+            "n": 5,
+            "faults": [
+                {
+                    "node": 1,
+                    "behaviour": "crash_recover",
+                    "at_ms": 200,
+                    "recover_ms": 900,
+                },
+                {"node": 4, "behaviour": "equivocate"},
+            ],
+            "network": {
+                "latency": {"dist": "uniform", "low_ms": 5, "high_ms": 15},
+                "links": [
+                    {"from": 0, "to": 1, "latency": {"dist": "constant", "ms": 50}}
+                ],
+                "loss": 0.1,
+                "partitions": [
+                    {"groups": [[0, 1], [2, 3]], "start_ms": 100, "heal_ms": 800}
+                ],
+                "gst_ms": 300,
+            },
+            "stop": {"time_ms": 5000, "heights": 3},
+            "seed": 42,
+        },
+        settings.CONFIG,
+    )
+    earlier = Run.objects.create(
+        slug="earlier-run", scenario=scenario, protocol="toy", n=5
+    )
+    page = client.get(f"/runs/new?from={earlier.slug}")
+    initial = page.context["form"].initial
+    data = {key: "" if value is None else str(value) for key, value in initial.items()}
+    form = ScenarioForm(data)
+
+    assert page.status_code == 200
+    assert initial == initial_from_scenario(scenario)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["scenario"] == scenario
+
+
+@pytest.mark.django_db
+def test_form_page_shows_limits(client: Client) -> None:
+    content = client.get("/runs/new").content.decode()
+
+    assert "Number of nodes, 1 to 64." in content
+    assert "(ms)" in content
