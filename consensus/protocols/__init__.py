@@ -15,6 +15,8 @@ PROTOCOLS: dict[str, str] = {
     "hotstuff": "consensus.protocols.hotstuff:HotStuff",
     "chained_hotstuff": "consensus.protocols.chained_hotstuff:ChainedHotStuff",
     "hotstuff2": "consensus.protocols.hotstuff2:HotStuff2",
+    "pbft": "consensus.protocols.pbft:Pbft",
+    "tendermint": "consensus.protocols.tendermint:Tendermint",
 }
 
 
