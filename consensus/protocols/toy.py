@@ -9,9 +9,9 @@ Each node works through (height, view) pairs, one engine state per pair:
 - A node votes for the first proposal it gets from the view's leader by
   broadcasting a vote, and counts its own vote locally.
 - When the votes for one value reach the quorum (``n - t``), an inserted
-  internal event commits the value with the voters as its certificate and
-  moves to the next height: in the next view under ``round_robin``
-  rotation, in the same view under ``stable`` rotation.
+  internal event commits the value with the voters as its certificate.
+  The node then moves to the next height, in the next view under
+  ``round_robin`` rotation and in the same view under ``stable``.
 - When the view timer fires first, the node moves to the next view at the
   same height.
 

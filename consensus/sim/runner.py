@@ -7,8 +7,8 @@ in chunks of items until a stop condition holds:
 - ``time``: the clock would pass ``stop.time_ms`` (items due exactly then
   still run);
 - ``heights``: every honest node has committed heights 1..``stop.heights``;
-- ``events``: the log holds ``stop.events`` events;
-- ``event_limit``: the log holds ``max_events`` events, a cap the caller
+- ``events``: the log contains ``stop.events`` events;
+- ``event_limit``: the log contains ``max_events`` events, a cap the caller
   sets outside the scenario;
 - ``idle``: nothing is scheduled any more.
 
@@ -49,7 +49,7 @@ CHUNK = 512
 
 
 class Observing(Protocol):
-    """What the simulation needs from a checker."""
+    """The checker interface the simulation uses."""
 
     def observe(self, event: Event) -> list[Event]: ...
 
@@ -57,7 +57,7 @@ class Observing(Protocol):
 
 
 class Summarizing(Protocol):
-    """What the simulation needs from a metrics accumulator."""
+    """The metrics interface the simulation uses."""
 
     def observe(self, event: Event) -> None: ...
 
