@@ -1,0 +1,127 @@
+"""The lock-guarded vote rules, fed hand-made proposals one at a time.
+
+Honest leaders in the simulator never propose below a lock that a quorum
+holds, so whole runs cannot show these rules rejecting anything. Here a
+single replica receives proposals built by the test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from consensus.protocols import chained_hotstuff, hotstuff2
+from consensus.protocols.hotstuff_common import GENESIS, GENESIS_QC, QC, Block
+from tests.protocols.hotstuff_runs import StubContext, deliver, start_machine
+
+QUORUM = frozenset({0, 1, 2})
+
+
+def chained_proposal(view: int, parent: Block, justify: QC, value: str):
+    return chained_hotstuff.Proposal(
+        view % 4, view, parent.height + 1, value, parent, justify
+    )
+
+
+def locked_chained_replica() -> tuple[StubContext, object, Block]:
+    """Return node 2 of four, locked on the view-1 block ``b2``.
+
+    It has seen the proposals of views 0 to 3, a direct chain b1..b4.
+    """
+    ctx = StubContext(2, 4, {})
+    machine = start_machine(chained_hotstuff.ChainedHotStuff, ctx)
+    parent, justify = GENESIS, GENESIS_QC
+    for view in range(4):
+        block = Block(parent, f"b{view + 1}", view, justify)
+        deliver(ctx, machine, chained_proposal(view, parent, justify, block.value))
+        parent, justify = block, QC("generic", view, block, QUORUM)
+    return ctx, machine, parent
+
+
+@pytest.mark.parametrize(
+    ("justify_view", "votes"),
+    [(1, False), (2, True)],
+    ids=["not-above-lock", "above-lock"],
+)
+def test_chained_safe_node(justify_view, votes):
+    """A view-4 block on a branch that skips the locked block ``b2``.
+
+    Its certificate must come from a later view than the lock (view 1)
+    for the liveness clause to let the replica vote.
+    """
+    ctx, machine, _ = locked_chained_replica()
+    locks = [e for e in ctx.events if e["kind"] == "lock"]
+    assert locks[-1]["view"] == 1
+    fork = Block(GENESIS, "x", 0, GENESIS_QC)
+    justify = QC("generic", justify_view, fork, QUORUM)
+    deliver(ctx, machine, chained_proposal(4, fork, justify, "y"))
+    voted = [e for e in ctx.events if e["kind"] == "vote" and e["view"] == 4]
+    assert bool(voted) is votes
+
+
+def test_chained_commit_needs_consecutive_views():
+    """b1, b2, b3 of views 0, 1, 2 commit b1 when b4 carries b3's certificate.
+
+    b5 (view 5) carries b4's certificate and commits b2, since b2, b3 and
+    b4 have views 1, 2 and 3. b6 carries b5's, but view 4 has no block, so
+    b3 stays uncommitted.
+    """
+    ctx, machine, b4 = locked_chained_replica()
+    commits = [e["value"] for e in ctx.events if e["kind"] == "commit"]
+    assert commits == ["b1"]
+    qc4 = QC("generic", 3, b4, QUORUM)
+    b5 = Block(b4, "b5", 5, qc4)
+    deliver(ctx, machine, chained_proposal(5, b4, qc4, "b5"))
+    deliver(
+        ctx,
+        machine,
+        chained_proposal(6, b5, QC("generic", 5, b5, QUORUM), "b6"),
+    )
+    commits = [e["value"] for e in ctx.events if e["kind"] == "commit"]
+    assert commits == ["b1", "b2"]
+
+
+def locked_hotstuff2_party() -> tuple[StubContext, object, QC]:
+    """Return party 3 of four, locked on the view-0 certificate of ``B1``."""
+    ctx = StubContext(3, 4, {"delta_ms": 100})
+    machine = start_machine(hotstuff2.HotStuff2, ctx)
+    proposal = hotstuff2.Propose(0, 0, 1, "B1", GENESIS, GENESIS_QC, GENESIS_QC, None)
+    deliver(ctx, machine, proposal)
+    cert = QC("vote", 0, Block(GENESIS, "B1", 0, GENESIS_QC), QUORUM)
+    deliver(ctx, machine, hotstuff2.Prepare(0, 0, cert))
+    return ctx, machine, cert
+
+
+@pytest.mark.parametrize("lower", [True, False], ids=["below-lock", "at-lock"])
+def test_hotstuff2_vote_needs_lock_rank(lower):
+    """View 1 timed out; the leader of view 2 proposes with its certificate.
+
+    A certificate ranked below the party's lock gets no vote.
+    """
+    ctx, machine, cert = locked_hotstuff2_party()
+    locks = [e for e in ctx.events if e["kind"] == "lock"]
+    assert [lock["view"] for lock in locks] == [0]
+    justify = GENESIS_QC if lower else cert
+    timeout_cert = hotstuff2.TimeoutCert(1, QUORUM)
+    proposal = hotstuff2.Propose(
+        2,
+        2,
+        justify.height + 1,
+        "B2",
+        justify.block,
+        justify,
+        GENESIS_QC,
+        timeout_cert,
+    )
+    deliver(ctx, machine, proposal)
+    voted = [e for e in ctx.events if e["kind"] == "vote" and e["view"] == 2]
+    assert bool(voted) is not lower
+
+
+def test_hotstuff2_needs_entry_proof():
+    """A proposal of a later view without a certificate of the view before
+    waits (postponed) instead of moving the party forward."""
+    ctx, machine, cert = locked_hotstuff2_party()
+    proposal = hotstuff2.Propose(2, 2, 2, "B2", cert.block, cert, GENESIS_QC, None)
+    deliver(ctx, machine, proposal)
+    assert machine.state == (0, "locked")
+    assert len(machine.postponed) == 1
