@@ -1,0 +1,1 @@
+"""Benchmarks of Quorumscope. BENCHMARKS.md records their results."""
