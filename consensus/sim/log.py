@@ -24,7 +24,6 @@ into ``state``, ``postpone`` and ``timer_*`` events.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -199,7 +198,8 @@ class LineEncoder:
 
     A ``send`` or ``deliver`` event whose keys and value types are the ones
     the network produces is formatted directly: ints and finite floats
-    print as ``repr`` does, which is what the json module writes. The part
+    (``t - t == 0`` rules out inf and nan) print as ``repr`` does, which is
+    what the json module writes. The part
     of a send event after ``to`` is the same for every recipient of one
     message, so it is serialized once and reused while the next send event
     has the same message fields (the same ``fields`` object and equal
@@ -216,17 +216,17 @@ class LineEncoder:
     def encode(self, event: Event) -> str:
         """Return the JSON line of ``event``, without the newline."""
         kind = event["kind"]
-        if kind == "send" and len(event) == 10:
-            return self._send(event)
         if kind == "deliver" and len(event) == 7:
             return self._deliver(event)
+        if kind == "send" and len(event) == 10:
+            return self._send(event)
         return _ENCODER.encode(event)
 
     def _send(self, event: Event) -> str:
         seq, t, node, to = event["seq"], event["t"], event["node"], event["to"]
-        if not (_plain(t) and type(seq) is int and type(node) is int):
+        if not (type(t) is int or (type(t) is float and t - t == 0.0)):
             return _ENCODER.encode(event)
-        if type(to) is not int:
+        if type(seq) is not int or type(node) is not int or type(to) is not int:
             return _ENCODER.encode(event)
         fields = event["fields"]
         head = (event["msg"], event["category"], event["view"], event["size"])
@@ -249,23 +249,19 @@ class LineEncoder:
     def _deliver(self, event: Event) -> str:
         seq, t, node = event["seq"], event["t"], event["node"]
         source, name, view = event["from"], event["msg"], event["view"]
-        if not (_plain(t) and type(seq) is int and type(node) is int):
+        if not (type(t) is int or (type(t) is float and t - t == 0.0)):
             return _ENCODER.encode(event)
-        if type(source) is not int or type(view) is not int or type(name) is not str:
+        if type(seq) is not int or type(node) is not int or type(source) is not int:
             return _ENCODER.encode(event)
-        quoted = self._names.get(name)
+        quoted = self._names.get(name) if type(view) is int else None
         if quoted is None:
+            if type(name) is not str or type(view) is not int:
+                return _ENCODER.encode(event)
             quoted = self._names[name] = _ENCODER.encode(name)
         return (
             f'{{"seq":{seq},"t":{t!r},"kind":"deliver","node":{node},'
             f'"from":{source},"msg":{quoted},"view":{view}}}'
         )
-
-
-def _plain(number: Any) -> bool:
-    """Tell whether ``number`` prints the same with ``repr`` and in JSON."""
-    kind = type(number)
-    return kind is int or (kind is float and math.isfinite(number))
 
 
 class ListSink:
