@@ -6,8 +6,9 @@ from consensus.sim.runner import run_scenario
 from tests.sim.sim_helpers import toy
 
 EVENTS = 200_000
-# Holding 200,000 event dicts would take well over 100 MB; the run itself
-# (nodes, in-flight messages, the sink's batch) needs a few MB.
+# Holding 200,000 event dicts would take over 54 MB (272 bytes per dict
+# alone, by sys.getsizeof on CPython 3.11); the run itself (nodes, messages
+# in flight, the sink's batch) needs about 5 MB.
 PEAK_LIMIT_BYTES = 15_000_000
 
 

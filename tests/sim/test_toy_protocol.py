@@ -52,7 +52,7 @@ def test_stable_rotation_keeps_view():
 
 
 def test_view_change_after_silent_leader():
-    """Node 0 leads view 0 and says nothing; the view timer moves all to view 1."""
+    """Node 0 leads view 0 and sends nothing; the view timer moves all to view 1."""
     summary, sink = run(
         toy(
             faults=[{"node": 0, "behaviour": "silent"}],
