@@ -4,21 +4,24 @@ import json
 
 import pytest
 
-from consensus.sim.scenario import Limits, ScenarioError, load
+from consensus.sim.scenario import Limits, ScenarioError, load, protocol_params
 
 MINIMAL = {"protocol": "pbft", "n": 4}
 
 
 def test_minimal_document_is_complete():
+    """The common parameters come first, then those PBFT declares itself."""
     scenario = load(MINIMAL)
+    assert list(scenario["params"])[:3] == [
+        "view_timeout_ms",
+        "backoff",
+        "leader_rotation",
+    ]
+    assert scenario["params"]["view_timeout_ms"] == 1000
     assert scenario == {
         "version": 1,
         "protocol": "pbft",
-        "params": {
-            "view_timeout_ms": 1000,
-            "backoff": 2.0,
-            "leader_rotation": "round_robin",
-        },
+        "params": protocol_params("pbft"),
         "n": 4,
         "faults": [],
         "network": {

@@ -2,12 +2,17 @@
 
 import json
 
-from consensus.sim.scenario import load
+from consensus.sim.scenario import load, protocol_params
 
 FULL = {
     "version": 1,
     "protocol": "hotstuff",
-    "params": {"view_timeout_ms": 800, "backoff": 1.5, "leader_rotation": "stable"},
+    "params": {
+        **protocol_params("hotstuff"),
+        "view_timeout_ms": 800,
+        "backoff": 1.5,
+        "leader_rotation": "stable",
+    },
     "n": 7,
     "faults": [
         {"node": 0, "behaviour": "silent"},
