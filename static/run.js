@@ -49,7 +49,10 @@
       const message = JSON.parse(frame.data);
       if (message.type === "meta") setStatus(message.status === "queued" && lastSeq > 0 ? "running" : message.status);
       else if (message.type === "events") onEvents(message);
-      else if (message.type === "status") onStatus(message);
+      else if (message.type === "status") {
+        onStatus(message);
+        socket.close();
+      }
     };
     socket.onclose = () => {
       if (finished) return;

@@ -2,8 +2,8 @@
 
 A client connects to ``ws/runs/<slug>/?after=<seq>`` and receives one
 ``meta`` message, ``events`` batches holding every event with seq > after
-exactly once in seq order, and a final ``status`` message, after which the
-server closes the socket.
+exactly once in seq order, and a final ``status`` message, after which
+nothing more comes and the client closes the socket.
 
 The order of steps makes that hold. The consumer joins the run's group
 before it reads anything, so every batch published after that moment
@@ -144,7 +144,10 @@ class RunConsumer(AsyncWebsocketConsumer):
         }
         await self.send(text_data=json.dumps(message))
         self.finished = True
-        await self.close()
+        # The client closes the socket. A close from the server would be
+        # aborted by Daphne after one second without the client's reply,
+        # which drops whatever a slow client has not read yet.
+        await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def _watch(self) -> None:
         """Poll the log and status while the channel layer is quiet."""

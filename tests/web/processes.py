@@ -85,23 +85,30 @@ def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[b
         )
 
 
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def start_redis(folder: Path) -> tuple[str, subprocess.Popen[bytes] | None]:
+    """Start a private redis-server, else fall back to 127.0.0.1:6379."""
     server = shutil.which("redis-server")
     if server is None:
         if not port_open(6379):
-            pytest.fail("no redis-server installed and none on 127.0.0.1:6379")
-        yield "redis://127.0.0.1:6379/0"
-        return
+            raise RuntimeError("no redis-server installed and none on 127.0.0.1:6379")
+        return "redis://127.0.0.1:6379/0", None
     port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
     args = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
     args += ["--appendonly", "no", "--dir", str(folder)]
     process = spawn(args, dict(os.environ), folder / "redis.log")
     try:
         wait_for(lambda: port_open(port), "redis-server")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
+    except TimeoutError:
+        stop_process(process)
+        raise
+    return f"redis://127.0.0.1:{port}/0", process
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url, process = start_redis(tmp_path_factory.mktemp("redis"))
+    yield url
+    if process is not None:
         stop_process(process)
 
 

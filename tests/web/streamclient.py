@@ -64,6 +64,7 @@ async def read_stream(url: str, after: int = 0, until_seq: int | None = None) ->
                     stream.events.extend(message["events"])
                 elif message["type"] == "status":
                     stream.status = message
+                    break
                 if until_seq is not None and stream.events:
                     if stream.events[-1]["seq"] >= until_seq:
                         break
