@@ -15,7 +15,7 @@ is the set of node ids whose votes a node actually received.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any, ClassVar, Protocol
 
 # Message categories: the simulator's fault behaviours act on these.
@@ -70,12 +70,23 @@ class Message:
 
     def fields(self) -> dict[str, Any]:
         """Return the message's fields for the event log (JSON values)."""
-        out: dict[str, Any] = {}
-        for name in self.__dataclass_fields__:
-            if name == "sender":
-                continue
-            out[name] = _jsonable(getattr(self, name))
-        return out
+        return {
+            name: _jsonable(getattr(self, name))
+            for name in _field_names(type(self))
+            if name != "sender"
+        }
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    # dataclasses.fields() leaves out the ClassVars kind and category, which
+    # __dataclass_fields__ would include.
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(field.name for field in fields(cls))
+    return names
 
 
 def _jsonable(value: Any) -> Any:
