@@ -72,15 +72,14 @@ if CONFIG.embedded:
         }
     }
 else:
+    # Redis Pub/Sub: a web process subscribes once per run group and fans
+    # each message out to its own consumers, so a batch crosses Redis once
+    # per process, not once per client. Pub/Sub keeps nothing, and the
+    # consumers read whatever it loses back from the run's log.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [CONFIG.redis_url],
-                "capacity": 1000,
-                "expiry": 60,
-                "prefix": "quorumscope:asgi",
-            },
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [CONFIG.redis_url], "prefix": "quorumscope:asgi"},
         }
     }
 

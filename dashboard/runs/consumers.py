@@ -27,9 +27,10 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from consensus.sim.log import dumps
 from dashboard.runs import selectors
 from dashboard.runs.models import FINAL_STATUSES, Run
-from dashboard.runs.publish import run_group
+from dashboard.runs.publish import events_message, run_group
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +48,6 @@ def parse_after(query_string: bytes) -> int | None:
     except ValueError:
         return None
     return after if after >= 0 else None
-
-
-def events_message(lines: list[str], extra: dict[str, Any] | None = None) -> str:
-    """Build an ``events`` message around already serialized event lines."""
-    head = json.dumps({"type": "events", **(extra or {})})[:-1]
-    return head + ',"events":[' + ",".join(lines) + "]}"
 
 
 class RunConsumer(AsyncWebsocketConsumer):
@@ -103,9 +98,10 @@ class RunConsumer(AsyncWebsocketConsumer):
                 await self._catch_up()
                 if message["last"] <= self.sent:
                     return
-            lines = message["lines"][self.sent + 1 - message["first"] :]
-            extra = {"progress": message["progress"], "published": message["published"]}
-            await self.send(text_data=events_message(lines, extra))
+            text = message["text"]
+            if message["first"] <= self.sent:
+                text = _tail(text, self.sent + 1 - message["first"])
+            await self.send(text_data=text)
             self.sent = message["last"]
 
     async def run_status(self, message: dict[str, Any]) -> None:
@@ -161,6 +157,17 @@ class RunConsumer(AsyncWebsocketConsumer):
                     return
                 await self._catch_up()
                 await self._finish_if_final()
+
+
+def _tail(text: str, skip: int) -> str:
+    """Drop the first ``skip`` events of an events message (a rare overlap).
+
+    Re-serializing with the simulator's own ``dumps`` gives the same bytes.
+    """
+    message = json.loads(text)
+    lines = [dumps(event) for event in message.pop("events")[skip:]]
+    del message["type"]
+    return events_message(lines, message)
 
 
 def _meta(run: Run, after: int) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from channels.testing import WebsocketCommunicator
 
 from dashboard.runs.eventlog import ChunkLog
 from dashboard.runs.models import Run
-from dashboard.runs.publish import run_group
+from dashboard.runs.publish import events_message, run_group
 from dashboard.runs.routing import websocket_urlpatterns
 
 APPLICATION = URLRouter(websocket_urlpatterns)
@@ -43,14 +43,12 @@ def make_run(status: str, logged: int) -> Run:
     return run
 
 
-def events_message(first: int, last: int) -> dict:
+def group_message(first: int, last: int) -> dict:
     return {
         "type": "run.events",
         "first": first,
         "last": last,
-        "lines": lines(first, last),
-        "progress": 0.5,
-        "published": 0.0,
+        "text": events_message(lines(first, last), {"published": 0.0}),
     }
 
 
@@ -65,7 +63,11 @@ async def receive_seqs(communicator: WebsocketCommunicator, count: int) -> list[
 
 @pytest.mark.django_db(transaction=True)
 def test_consumer_fills_dropped_batch() -> None:
-    """Batch 11..20 never arrives; the consumer reads it from the log."""
+    """Batch 11..20 never arrives, 25..30 comes twice, 29..35 overlaps.
+
+    The consumer reads the lost batch from the log, drops the repeat and
+    sends only 31..35 of the overlapping batch.
+    """
     run = make_run("running", 10)
 
     async def scenario() -> tuple[list[int], dict]:
@@ -78,16 +80,19 @@ def test_consumer_fills_dropped_batch() -> None:
         seqs = await receive_seqs(communicator, 10)
         await sync_to_async(ChunkLog().append)(run, 11, lines(11, 30))
         layer = get_channel_layer()
-        await layer.group_send(run_group(run.slug), events_message(21, 30))
+        await layer.group_send(run_group(run.slug), group_message(21, 30))
         seqs += await receive_seqs(communicator, 20)
-        await layer.group_send(run_group(run.slug), events_message(25, 30))
-        await Run.objects.filter(pk=run.pk).aupdate(status="done", events=30)
+        await layer.group_send(run_group(run.slug), group_message(25, 30))
+        await sync_to_async(ChunkLog().append)(run, 31, lines(31, 35))
+        await layer.group_send(run_group(run.slug), group_message(29, 35))
+        seqs += await receive_seqs(communicator, 5)
+        await Run.objects.filter(pk=run.pk).aupdate(status="done", events=35)
         status_message = {
             "type": "run.status",
             "status": "done",
             "summary": {"x": 1},
             "error": "",
-            "events": 30,
+            "events": 35,
         }
         await layer.group_send(run_group(run.slug), status_message)
         final = json.loads(await communicator.receive_from(timeout=5))
@@ -96,9 +101,9 @@ def test_consumer_fills_dropped_batch() -> None:
 
     seqs, final = asyncio.run(scenario())
 
-    assert seqs == ["meta", *range(1, 31)]
+    assert seqs == ["meta", *range(1, 36)]
     assert final["type"] == "status"
-    assert final["events"] == 30
+    assert final["events"] == 35
     assert final["summary"] == {"x": 1}
 
 
