@@ -3,7 +3,7 @@
 Every value that varies between machines comes from :mod:`dashboard.config`,
 which reads the environment; this module only translates it into Django's,
 Channels' and Celery's setting names. ``PRODUCTION=1`` turns on the
-deployment settings that ``manage.py check --deploy`` asks for.
+deployment settings that ``manage.py check --deploy`` checks.
 """
 
 import dj_database_url

@@ -114,7 +114,7 @@ class RunConsumer(AsyncWebsocketConsumer):
             )
 
     async def _catch_up(self) -> None:
-        """Send everything the log holds past ``sent``."""
+        """Send every event the log contains past ``sent``."""
         while True:
             lines = await database_sync_to_async(selectors.run_events_after)(
                 self.run, self.sent, CATCH_UP_PAGE
