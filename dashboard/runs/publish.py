@@ -2,8 +2,9 @@
 
 Runs execute in plain threads (a Celery worker, or the embedded runner
 thread), but channel layers are asyncio code. A :class:`Publisher` hands
-each ``group_send`` to an event loop with ``run_coroutine_threadsafe``, so
-the executing thread never waits for delivery and sends stay in order.
+each ``group_send`` to an event loop with ``run_coroutine_threadsafe``.
+Sends stay in order, and the executing thread waits only while
+``MAX_PENDING`` sends are still in flight.
 
 The in-memory channel layer only works on the loop that serves the
 websockets, so the embedded mode passes the ASGI server's loop; a worker
