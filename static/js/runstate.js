@@ -1,0 +1,463 @@
+// Run state: folds the event log (docs/events.md) into what a renderer draws.
+//
+// The state is plain data (objects, arrays, numbers, strings, null), so
+// structuredClone copies it and two folds of the same events are equal.
+// applyEvent mutates the state it is given and returns it. A Timeline keeps
+// a deep copy of the state every `every` events, and seek(k) replays from
+// the nearest copy at or before k, so seeking to k gives the same state as
+// playing events 1..k.
+//
+// Messages in flight: a send is matched by the first deliver or drop with
+// the same (from, to, msg). A deliver and a drop for a crashed receiver
+// take the oldest send of that triple (FIFO). A drop for loss or partition
+// is logged right after its send, so it takes the newest. A deliver marked
+// "duplicate" is a second copy and takes none. Drops with reason "fault"
+// have no send. NOTE: with random latency a later message of the same
+// triple can arrive first, and FIFO then retires the wrong one of the two;
+// only the animation of those two messages is affected.
+
+export const SNAPSHOT_EVERY = 500;
+
+/** Return the empty state of a run from its scenario (a run_start event or
+ * the websocket's meta message: either carries `scenario`). */
+export function initialState(meta) {
+  const scenario = meta.scenario;
+  const n = scenario.n;
+  const behaviours = faultBehaviours(scenario.faults || []);
+  const nodes = [];
+  for (let id = 0; id < n; id++) nodes.push(newNode(id, behaviours[id] || null));
+  return {
+    protocol: scenario.protocol,
+    n,
+    scenario,
+    latencyMs: expectedLatency(scenario.network),
+    seq: 0,
+    t: 0,
+    nodes,
+    inFlight: {},
+    commits: {},
+    violations: [],
+    viewChanges: {},
+    leaders: {},
+    counters: {
+      events: {},
+      messages: {},
+      sent: 0,
+      delivered: 0,
+      duplicates: 0,
+      dropped: {},
+    },
+    end: null,
+  };
+}
+
+function newNode(id, fault) {
+  return {
+    id,
+    view: 0,
+    height: null,
+    phase: null,
+    engineState: null,
+    leader: null,
+    fault,
+    crashed: false,
+    lock: null,
+    key: null,
+    prepared: null,
+    valid: null,
+    qc: null,
+    lastVote: null,
+    timers: {},
+    postponed: 0,
+    committed: [],
+  };
+}
+
+function faultBehaviours(faults) {
+  const behaviours = {};
+  for (const fault of faults) {
+    behaviours[fault.node] = { ...fault };
+  }
+  return behaviours;
+}
+
+/** Mean one-way latency in ms of the scenario's latency model: the speed at
+ * which a renderer moves a message before its deliver event is known. */
+function expectedLatency(network) {
+  const latency = (network && network.latency) || {};
+  switch (latency.dist) {
+    case "constant":
+      return latency.ms;
+    case "uniform":
+      return (latency.low + latency.high) / 2;
+    case "normal":
+    case "exponential":
+      return latency.mean;
+    case "lognormal":
+      return Math.exp(latency.mu + (latency.sigma * latency.sigma) / 2);
+    default:
+      return 10;
+  }
+}
+
+/** Apply one event to the state (mutating it) and return the state. */
+export function applyEvent(state, event) {
+  state.seq = event.seq;
+  state.t = event.t;
+  const counts = state.counters.events;
+  counts[event.kind] = (counts[event.kind] || 0) + 1;
+  const handler = HANDLERS[event.kind];
+  if (handler) handler(state, event);
+  return state;
+}
+
+/** Return the state after the first k events of a log whose event 1 is
+ * run_start. */
+export function stateAt(events, k) {
+  const state = initialState(events[0]);
+  const end = Math.min(k, events.length);
+  for (let i = 0; i < end; i++) applyEvent(state, events[i]);
+  return state;
+}
+
+/** Return a deep copy of a state. */
+export function cloneState(state) {
+  return structuredClone(state);
+}
+
+// --- node events ------------------------------------------------------------
+
+function nodeOf(state, event) {
+  // NOTE: the second instance of a twins node (twin: 1) shares the node's
+  // card, so its engine and protocol events are left out of the node state.
+  if (event.twin) return null;
+  return state.nodes[event.node] || null;
+}
+
+function onState(state, event) {
+  const node = nodeOf(state, event);
+  if (!node) return;
+  node.engineState = event.state;
+  Object.assign(node, parseEngineState(state.protocol, event.state));
+  node.postponed = 0;
+  if (event.from_state === null) {
+    node.crashed = false;
+    node.timers = {};
+  }
+  node.leader = leaderOf(state, node);
+}
+
+/** Split an engine state into view, height and phase. PBFT uses
+ * ["normal", view, height] and ["view_change", view]; Tendermint
+ * [step, height, round], whose round is shown as the view; the HotStuff
+ * family [view, phase] or the view alone. */
+export function parseEngineState(protocol, engineState) {
+  const parts = Array.isArray(engineState) ? engineState : [engineState];
+  const words = parts.filter((part) => typeof part === "string");
+  const numbers = parts.filter((part) => typeof part === "number");
+  const phase = words.length ? words.join(" ") : null;
+  if (protocol === "tendermint") {
+    return { phase, height: numbers[0] ?? null, view: numbers[1] ?? 0 };
+  }
+  const parsed = { phase, view: numbers[0] ?? 0 };
+  if (numbers.length > 1) parsed.height = numbers[1];
+  return parsed;
+}
+
+/** Leader of the node's current view: the proposer seen in that view, else
+ * the rotation rule (Tendermint: (height - 1 + round) mod n; the others:
+ * view mod n). */
+function leaderOf(state, node) {
+  const seen = state.leaders[leaderKey(state, node.view, node.height)];
+  if (seen !== undefined) return seen;
+  const n = state.n;
+  if (state.protocol === "tendermint") {
+    const params = state.scenario.params || {};
+    const height = node.height || 1;
+    const offset = params.leader_rotation === "stable" ? 0 : height - 1;
+    return (((offset + node.view) % n) + n) % n;
+  }
+  return ((node.view % n) + n) % n;
+}
+
+function leaderKey(state, view, height) {
+  return state.protocol === "tendermint" ? `${height}/${view}` : `${view}`;
+}
+
+function onPropose(state, event) {
+  if (event.twin) return;
+  state.leaders[leaderKey(state, event.view, event.height)] = event.node;
+  for (const node of state.nodes) node.leader = leaderOf(state, node);
+}
+
+function onViewChange(state, event) {
+  const node = nodeOf(state, event);
+  if (!node) return;
+  node.view = event.view;
+  node.leader = leaderOf(state, node);
+}
+
+function onPostpone(state, event) {
+  const node = nodeOf(state, event);
+  if (node) node.postponed += 1;
+}
+
+function onTimerSet(state, event) {
+  const node = nodeOf(state, event);
+  if (!node) return;
+  const due = event.absolute ? event.ms : event.t + event.ms;
+  node.timers[event.timer] = {
+    name: event.timer,
+    kind: timerKind(event.timer),
+    setAt: event.t,
+    ms: due - event.t,
+    due,
+  };
+}
+
+function timerKind(name) {
+  return name === "event" || name === "state" ? name : "named";
+}
+
+function onTimerEnd(state, event) {
+  const node = nodeOf(state, event);
+  if (node) delete node.timers[event.timer];
+}
+
+function certificate(event, fields) {
+  const copy = {};
+  for (const field of fields) if (event[field] !== undefined) copy[field] = event[field];
+  copy.t = event.t;
+  return copy;
+}
+
+const CERT_FIELDS = ["view", "height", "phase", "value", "signers"];
+
+function recordOn(field) {
+  return (state, event) => {
+    const node = nodeOf(state, event);
+    if (node) node[field] = certificate(event, CERT_FIELDS);
+  };
+}
+
+function onUnlock(state, event) {
+  const node = nodeOf(state, event);
+  if (node) node.lock = null;
+}
+
+function onQc(state, event) {
+  const node = nodeOf(state, event);
+  if (!node) return;
+  const qc = certificate(event, CERT_FIELDS);
+  if (!node.qc || rank(qc) >= rank(node.qc)) node.qc = qc;
+}
+
+function rank(qc) {
+  return [qc.view ?? -1, qc.height ?? -1];
+}
+
+function onCommit(state, event) {
+  const node = nodeOf(state, event);
+  if (node) {
+    node.committed.push({ height: event.height, value: event.value, t: event.t });
+    // PBFT and Tendermint name the height in the engine state; the others
+    // work on the height after the highest commit.
+    if (!HEIGHT_IN_STATE.has(state.protocol)) {
+      node.height = Math.max(node.height ?? 0, event.height + 1);
+    }
+  }
+  const byValue = (state.commits[event.height] ||= {});
+  (byValue[event.value] ||= []).push(event.node);
+}
+
+const HEIGHT_IN_STATE = new Set(["pbft", "tendermint"]);
+
+function onFault(state, event) {
+  const node = state.nodes[event.node];
+  if (!node) return;
+  if (!node.fault) node.fault = { node: event.node, behaviour: event.behaviour };
+  if (event.action === "crash") {
+    node.crashed = true;
+    node.timers = {};
+    node.postponed = 0;
+  } else if (event.action === "recover") {
+    node.crashed = false;
+  }
+}
+
+// --- run-wide events ----------------------------------------------------------
+
+function channel(from, to, msg) {
+  return `${from}>${to}:${msg}`;
+}
+
+function onSend(state, event) {
+  const counters = state.counters;
+  counters.sent += 1;
+  counters.messages[event.msg] = (counters.messages[event.msg] || 0) + 1;
+  const key = channel(event.node, event.to, event.msg);
+  (state.inFlight[key] ||= []).push({
+    seq: event.seq,
+    from: event.node,
+    to: event.to,
+    msg: event.msg,
+    category: event.category,
+    view: event.view,
+    sentAt: event.t,
+  });
+}
+
+function retire(state, key, newest) {
+  const queue = state.inFlight[key];
+  if (!queue || queue.length === 0) return;
+  if (newest) queue.pop();
+  else queue.shift();
+  if (queue.length === 0) delete state.inFlight[key];
+}
+
+function onDeliver(state, event) {
+  if (event.duplicate) {
+    state.counters.duplicates += 1;
+    return;
+  }
+  state.counters.delivered += 1;
+  retire(state, channel(event.from, event.node, event.msg), false);
+}
+
+function onDrop(state, event) {
+  const dropped = state.counters.dropped;
+  dropped[event.reason] = (dropped[event.reason] || 0) + 1;
+  if (event.reason === "fault") return;
+  const atSend = event.reason === "loss" || event.reason === "partition";
+  retire(state, channel(event.node, event.to, event.msg), atSend);
+}
+
+function onViewChangeStatus(state, event) {
+  state.viewChanges[event.view] = {
+    view: event.view,
+    leader: event.leader,
+    node: event.node,
+    reports: event.reports,
+    t: event.t,
+  };
+}
+
+function onViolation(state, event) {
+  state.violations.push({
+    seq: event.seq,
+    t: event.t,
+    property: event.property,
+    evidence: event.evidence,
+  });
+}
+
+function onRunStart(state, event) {
+  const behaviours = faultBehaviours(event.scenario.faults || []);
+  for (const node of state.nodes) node.fault = behaviours[node.id] || null;
+}
+
+function onRunEnd(state, event) {
+  state.end = { reason: event.reason, summary: event.summary };
+}
+
+const HANDLERS = {
+  run_start: onRunStart,
+  run_end: onRunEnd,
+  state: onState,
+  propose: onPropose,
+  view_change: onViewChange,
+  postpone: onPostpone,
+  timer_set: onTimerSet,
+  timer_cancel: onTimerEnd,
+  timer_fire: onTimerEnd,
+  vote: recordOn("lastVote"),
+  qc: onQc,
+  lock: recordOn("lock"),
+  unlock: onUnlock,
+  key: recordOn("key"),
+  prepared: recordOn("prepared"),
+  valid: recordOn("valid"),
+  commit: onCommit,
+  fault: onFault,
+  send: onSend,
+  deliver: onDeliver,
+  drop: onDrop,
+  view_change_status: onViewChangeStatus,
+  violation: onViolation,
+};
+
+/** Return the messages in flight as one flat list, oldest send first. */
+export function messagesInFlight(state) {
+  const messages = [];
+  for (const queue of Object.values(state.inFlight)) messages.push(...queue);
+  messages.sort((a, b) => a.seq - b.seq);
+  return messages;
+}
+
+/** An append-only event log with snapshots, for live play and seeking. */
+export class Timeline {
+  constructor(meta, every = SNAPSHOT_EVERY) {
+    this.meta = meta;
+    this.every = every;
+    this.events = [];
+    this.head = initialState(meta);
+    this.snapshots = [{ k: 0, state: cloneState(this.head) }];
+    this.cursor = null;
+  }
+
+  get length() {
+    return this.events.length;
+  }
+
+  /** Append events in seq order; events already held are skipped. */
+  append(events) {
+    for (const event of events) {
+      if (event.seq <= this.head.seq) continue;
+      this.events.push(event);
+      applyEvent(this.head, event);
+      if (this.events.length % this.every === 0) {
+        this.snapshots.push({ k: this.events.length, state: cloneState(this.head) });
+      }
+    }
+  }
+
+  /** Return the state after the first k events. The result is owned by the
+   * timeline and changes on the next seek; clone it to keep it. */
+  seek(k) {
+    const target = Math.max(0, Math.min(k, this.events.length));
+    const cursor = this.cursor;
+    const reusable = cursor && cursor.k <= target && target - cursor.k < this.every;
+    if (!reusable) {
+      const snapshot = this.snapshotBefore(target);
+      this.cursor = { k: snapshot.k, state: cloneState(snapshot.state) };
+    }
+    while (this.cursor.k < target) {
+      applyEvent(this.cursor.state, this.events[this.cursor.k]);
+      this.cursor.k += 1;
+    }
+    return this.cursor.state;
+  }
+
+  snapshotBefore(k) {
+    let low = 0;
+    let high = this.snapshots.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.snapshots[middle].k <= k) low = middle;
+      else high = middle - 1;
+    }
+    return this.snapshots[low];
+  }
+
+  /** Return the number of events with time at most t (ms). */
+  countAtTime(t) {
+    let low = 0;
+    let high = this.events.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.events[middle].t <= t) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+}

@@ -1,0 +1,244 @@
+// Tests of the run state fold over a real PBFT log and small made-up logs.
+
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+
+import {
+  Timeline,
+  applyEvent,
+  initialState,
+  messagesInFlight,
+  parseEngineState,
+  stateAt,
+} from "../runstate.js";
+import { pbftCrashLog } from "./fixture.mjs";
+
+let events;
+before(() => {
+  events = pbftCrashLog();
+});
+
+function indexOf(predicate) {
+  const index = events.findIndex(predicate);
+  assert.notEqual(index, -1, "the log has no such event");
+  return index;
+}
+
+describe("seek", () => {
+  test("seek matches replay at several k", () => {
+    const timeline = new Timeline(events[0], 100);
+    timeline.append(events);
+    const ks = [0, 1, 6, 99, 100, 101, 777, events.length >> 1, events.length];
+    for (const k of [...ks, ...ks.slice().reverse()]) {
+      assert.deepEqual(timeline.seek(k), stateAt(events, k), `k = ${k}`);
+    }
+  });
+
+  test("step forward matches replay", () => {
+    const timeline = new Timeline(events[0], 50);
+    timeline.append(events);
+    for (let k = 880; k < 940; k++) {
+      assert.deepEqual(timeline.seek(k), stateAt(events, k), `k = ${k}`);
+    }
+  });
+
+  test("snapshots survive caller mutation", () => {
+    const timeline = new Timeline(events[0], 100);
+    timeline.append(events);
+    const state = timeline.seek(250);
+    state.nodes[1].view = 99;
+    state.counters.messages.prepare = -1;
+    timeline.seek(1000);
+    assert.deepEqual(timeline.seek(250), stateAt(events, 250));
+  });
+
+  test("append skips events already held", () => {
+    const timeline = new Timeline(events[0], 100);
+    timeline.append(events.slice(0, 300));
+    timeline.append(events.slice(200, 600));
+    assert.equal(timeline.length, 600);
+    assert.deepEqual(timeline.seek(600), stateAt(events, 600));
+  });
+
+  test("count at time finds the boundary", () => {
+    const timeline = new Timeline(events[0]);
+    timeline.append(events);
+    const k = timeline.countAtTime(300);
+    assert.ok(events[k - 1].t <= 300);
+    assert.ok(events[k].t > 300);
+  });
+});
+
+describe("pbft crash log", () => {
+  test("first lock records view and value", () => {
+    const i = indexOf((e) => e.kind === "lock");
+    const lock = stateAt(events, i + 1).nodes[events[i].node].lock;
+    assert.equal(lock.view, events[i].view);
+    assert.equal(lock.value, events[i].value);
+  });
+
+  test("unlock clears the lock", () => {
+    const i = indexOf((e) => e.kind === "unlock");
+    const node = events[i].node;
+    assert.equal(stateAt(events, i + 1).nodes[node].lock, null);
+  });
+
+  test("prepared certificate keeps signers", () => {
+    const i = indexOf((e) => e.kind === "prepared");
+    const prepared = stateAt(events, i + 1).nodes[events[i].node].prepared;
+    assert.deepEqual(prepared.signers, events[i].signers);
+  });
+
+  test("commits grow per height", () => {
+    const final = stateAt(events, events.length);
+    const heights = final.nodes[1].committed.map((commit) => commit.height);
+    assert.ok(heights.length > 20, `only ${heights.length} commits`);
+    assert.deepEqual(heights, heights.map((_, i) => i + 1));
+    assert.deepEqual(Object.keys(final.commits[1]), ["h1.v0.n0"]);
+    assert.deepEqual(final.commits[1]["h1.v0.n0"], [0, 1, 2, 3]);
+  });
+
+  test("state timer drains from set", () => {
+    const i = indexOf((e) => e.kind === "timer_set" && e.node === 1);
+    const timer = stateAt(events, i + 1).nodes[1].timers.state;
+    assert.equal(timer.kind, "state");
+    assert.equal(timer.setAt, events[i].t);
+    assert.equal(timer.ms, 1000);
+    assert.equal(timer.due, events[i].t + 1000);
+  });
+
+  test("timer fire removes timer", () => {
+    const i = indexOf((e) => e.kind === "timer_fire" && e.node === 1);
+    assert.ok(stateAt(events, i).nodes[1].timers.state);
+    assert.equal(stateAt(events, i + 1).nodes[1].timers.state, undefined);
+  });
+
+  test("crash marks node and behaviour", () => {
+    const i = indexOf((e) => e.kind === "fault" && e.action === "crash");
+    assert.equal(stateAt(events, i).nodes[0].crashed, false);
+    const node = stateAt(events, i + 1).nodes[0];
+    assert.equal(node.crashed, true);
+    assert.equal(node.fault.behaviour, "crash");
+    assert.deepEqual(node.timers, {});
+  });
+
+  test("view change moves view and leader", () => {
+    const i = indexOf((e) => e.kind === "view_change");
+    const node = stateAt(events, i + 1).nodes[events[i].node];
+    assert.equal(node.view, 1);
+    assert.equal(node.leader, 1);
+  });
+
+  test("new view phase follows state", () => {
+    const i = indexOf((e) => e.kind === "state" && e.state[0] === "view_change");
+    const node = stateAt(events, i + 1).nodes[events[i].node];
+    assert.equal(node.phase, "view_change");
+    assert.equal(node.view, events[i].state[1]);
+  });
+
+  test("view change status is kept", () => {
+    const i = indexOf((e) => e.kind === "view_change_status");
+    const status = stateAt(events, i + 1).viewChanges[events[i].view];
+    assert.equal(status.leader, events[i].leader);
+    assert.deepEqual(status.reports, events[i].reports);
+  });
+
+  test("in flight follows sends and arrivals", () => {
+    const state = initialState(events[0]);
+    let expected = 0;
+    for (const event of events) {
+      applyEvent(state, event);
+      if (event.kind === "send") expected += 1;
+      if (event.kind === "deliver" && !event.duplicate) expected -= 1;
+      if (event.kind === "drop" && event.reason !== "fault") expected -= 1;
+      assert.equal(messagesInFlight(state).length, expected, `seq ${event.seq}`);
+    }
+  });
+
+  test("message counters by type", () => {
+    const final = stateAt(events, events.length);
+    const summary = events[events.length - 1].summary;
+    assert.deepEqual(final.counters.messages, summary.messages_by_type);
+    assert.equal(final.end.reason, "time");
+  });
+});
+
+describe("made-up logs", () => {
+  const start = {
+    seq: 1,
+    t: 0,
+    kind: "run_start",
+    schema_version: 1,
+    seed: 1,
+    scenario: {
+      protocol: "hotstuff",
+      n: 4,
+      faults: [{ node: 3, behaviour: "equivocate" }],
+      network: { latency: { dist: "uniform", low: 5, high: 15 } },
+    },
+  };
+
+  function fold(rest) {
+    const log = [start, ...rest.map((event, i) => ({ seq: i + 2, t: 5, ...event }))];
+    return stateAt(log, log.length);
+  }
+
+  test("postponed count resets on state", () => {
+    const postpone = { kind: "postpone", node: 0, msg: "propose" };
+    const enter = { kind: "state", node: 0, state: [1, "prepare"], from_state: [0, "prepare"] };
+    assert.equal(fold([postpone, postpone]).nodes[0].postponed, 2);
+    assert.equal(fold([postpone, postpone, enter]).nodes[0].postponed, 0);
+    assert.equal(fold([postpone, enter, postpone]).nodes[0].postponed, 1);
+  });
+
+  test("faulty behaviour comes from scenario", () => {
+    const state = fold([]);
+    assert.equal(state.nodes[3].fault.behaviour, "equivocate");
+    assert.equal(state.nodes[0].fault, null);
+  });
+
+  test("violation keeps its evidence", () => {
+    const evidence = { height: 1, values: ["a", "b"] };
+    const state = fold([{ kind: "violation", property: "agreement", evidence }]);
+    assert.equal(state.violations.length, 1);
+    assert.equal(state.violations[0].property, "agreement");
+    assert.deepEqual(state.violations[0].evidence, evidence);
+  });
+
+  test("loss drop retires newest send", () => {
+    const send = (view) => ({ kind: "send", node: 0, to: 1, msg: "vote", category: "vote", view });
+    const state = fold([send(1), send(2), { kind: "drop", node: 0, to: 1, msg: "vote", reason: "loss" }]);
+    assert.deepEqual(messagesInFlight(state).map((m) => m.view), [1]);
+  });
+
+  test("deliver retires oldest send", () => {
+    const send = (view) => ({ kind: "send", node: 0, to: 1, msg: "vote", category: "vote", view });
+    const deliver = { kind: "deliver", node: 1, from: 0, msg: "vote", view: 1 };
+    const state = fold([send(1), send(2), deliver, { ...deliver, duplicate: true }]);
+    assert.deepEqual(messagesInFlight(state).map((m) => m.view), [2]);
+  });
+
+  test("highest qc keeps the maximum", () => {
+    const qc = (view) => ({ kind: "qc", node: 0, view, height: 1, phase: "prepare", value: "v", signers: [0, 1, 2] });
+    assert.equal(fold([qc(2), qc(1)]).nodes[0].qc.view, 2);
+  });
+
+  test("expected latency from uniform", () => {
+    assert.equal(fold([]).latencyMs, 10);
+  });
+});
+
+describe("parse engine state", () => {
+  const cases = [
+    ["pbft", ["normal", 2, 7], { phase: "normal", view: 2, height: 7 }],
+    ["pbft", ["view_change", 3], { phase: "view_change", view: 3 }],
+    ["tendermint", ["prevote", 4, 1], { phase: "prevote", height: 4, view: 1 }],
+    ["hotstuff", [5, "commit"], { phase: "commit", view: 5 }],
+    ["chained_hotstuff", 6, { phase: null, view: 6 }],
+  ];
+  for (const [protocol, engineState, expected] of cases) {
+    test(`${protocol} ${JSON.stringify(engineState)}`, () => {
+      assert.deepEqual(parseEngineState(protocol, engineState), expected);
+    });
+  }
+});
