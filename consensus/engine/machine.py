@@ -290,7 +290,7 @@ class Machine:
         del self.timers[timeout_type]
         if self.observer is not None:
             self.observer(self, "timer_fire", timeout_type, entry[1])
-        self._run(self._process, timeout_type, entry[1])
+        self.receive(timeout_type, entry[1])
 
     def _run(self, step: Callable[..., None], *args: Any) -> None:
         try:
@@ -305,10 +305,6 @@ class Machine:
         """Stop after a callback raised or broke the contract, as OTP does."""
         if not self.stopped:
             self._terminate(getattr(error, "reason", error))
-
-    def _process(self, event_type: Any, content: Any) -> None:
-        self._dispatch(event_type, content)
-        self._drain()
 
     def _drain(self) -> None:
         queue = self.queue
