@@ -272,7 +272,7 @@ class ChainedHotStuff(StateMachine):
             height=qc.height,
             phase=PHASE,
             value=qc.value,
-            signers=sorted(signers),
+            signers=qc.signer_list,
         )
         data.generic_qc = higher(data.generic_qc, qc)
         return keep_state(data, [next_event(INTERNAL, "propose")])
@@ -357,7 +357,7 @@ class ChainedHotStuff(StateMachine):
 
     def _commit(self, block: Block, qc: QC, data: Chain) -> None:
         chain = block.ancestry_above(data.committed.height)
-        for fields in commit_events(chain, qc.signers):
+        for fields in commit_events(chain, qc):
             self.ctx.emit("commit", **fields)
         if chain:
             data.committed = block

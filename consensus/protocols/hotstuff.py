@@ -184,7 +184,6 @@ class Replica:
         "prepare_qc",
         "locked_qc",
         "committed",
-        "proposal",
         "new_views",
         "proposed",
         "certified",
@@ -199,8 +198,7 @@ class Replica:
         self.prepare_qc = GENESIS_QC
         self.locked_qc = GENESIS_QC
         self.committed = GENESIS
-        # Per view: the block voted on, and the leader's bookkeeping.
-        self.proposal: Block | None = None
+        # Per view, the leader's bookkeeping.
         self.new_views: dict[int, QC] = {}
         self.proposed: Block | None = None
         self.certified: set[str] = set()
@@ -270,7 +268,6 @@ class HotStuff(StateMachine):
         ctx = self.ctx
         data.view = view
         data.deadline = ctx.now + view_timeout(ctx.params, data.timeouts)
-        data.proposal = None
         data.new_views = {}
         data.proposed = None
         data.certified = set()
@@ -346,7 +343,7 @@ class HotStuff(StateMachine):
             height=qc.height,
             phase=phase,
             value=qc.value,
-            signers=sorted(signers),
+            signers=qc.signer_list,
         )
         kind = self.phases[self.phases.index(phase) + 1]
         message = CERTIFICATES[kind](ctx.id, data.view, qc)
@@ -388,7 +385,6 @@ class HotStuff(StateMachine):
             return KEEP
         if not self._safe_node(block, justify, data):
             return KEEP
-        data.proposal = block
         actions = self._vote("prepare", block, data)
         return next_state((data.view, self._after("prepare")), data, actions)
 
@@ -407,7 +403,6 @@ class HotStuff(StateMachine):
         if self.phases.index(message.kind) < self.phases.index(state[1]):
             return KEEP
         qc = message.qc
-        data.proposal = qc.block
         if message.kind == "decide":
             return self._decide(qc, data)
         if message.kind == "pre_commit":
@@ -459,7 +454,7 @@ class HotStuff(StateMachine):
     def _decide(self, qc: QC, data: Replica) -> Any:
         ctx = self.ctx
         chain = qc.block.ancestry_above(data.committed.height)
-        for fields in commit_events(chain, qc.signers):
+        for fields in commit_events(chain, qc):
             ctx.emit("commit", **fields)
         if chain:
             data.committed = qc.block

@@ -559,7 +559,7 @@ class HotStuff2(StateMachine):
         if double.rank() > data.double.rank():
             data.double = double
         chain = double.block.ancestry_above(data.committed.height)
-        for fields in commit_events(chain, double.signers):
+        for fields in commit_events(chain, double):
             self.ctx.emit("commit", **fields)
         if chain:
             data.committed = double.block
@@ -576,5 +576,5 @@ class HotStuff2(StateMachine):
             height=qc.height,
             phase=qc.phase,
             value=qc.value,
-            signers=sorted(qc.signers),
+            signers=qc.signer_list,
         )

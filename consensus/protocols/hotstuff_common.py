@@ -20,7 +20,7 @@ and never counts for the original block.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # The view timer grows by ``backoff`` per timeout in a row, up to this
@@ -104,6 +104,12 @@ class QC:
     view: int
     block: Block
     signers: frozenset[int]
+    # The signers in order, built once: every node's commit event of this
+    # certificate shares the list instead of sorting its own copy.
+    signer_list: list[int] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "signer_list", sorted(self.signers))
 
     @property
     def value(self) -> str:
@@ -126,7 +132,7 @@ class QC:
             "view": self.view,
             "height": self.block.height,
             "value": self.block.value,
-            "signers": sorted(self.signers),
+            "signers": self.signer_list,
         }
 
 
@@ -202,15 +208,15 @@ class VoteBox:
             del self.votes[key]
 
 
-def commit_events(chain: list[Block], quorum: frozenset[int]) -> list[dict[str, Any]]:
-    """Return the ``commit`` event fields of each block of ``chain``."""
-    signers = sorted(quorum)
+def commit_events(chain: list[Block], qc: QC) -> list[dict[str, Any]]:
+    """Return the ``commit`` event fields of each block of ``chain``,
+    committed by the arrival of ``qc``."""
     return [
         {
             "height": block.height,
             "value": block.value,
             "view": block.view,
-            "quorum": signers,
+            "quorum": qc.signer_list,
         }
         for block in chain
     ]
