@@ -1,6 +1,8 @@
 // Run page: follows the run's websocket stream and keeps the facts current.
-// Every event is also dispatched as a "quorumscope:events" DOM event on the
-// #animation element, so a visualization can subscribe without changes here.
+// Every event is also kept in #animation's `receivedEvents` array and
+// dispatched as a "quorumscope:events" DOM event there. The final status is
+// kept as `finalStatus` and dispatched as "quorumscope:status". So a
+// visualization that loads late reads what came before, then subscribes.
 (function () {
   "use strict";
   const slug = JSON.parse(document.getElementById("run-slug").textContent);
@@ -13,6 +15,8 @@
   const summaryEl = document.getElementById("summary");
   const errorEl = document.getElementById("error");
   const animationEl = document.getElementById("animation");
+  const receivedEvents = [];
+  animationEl.receivedEvents = receivedEvents;
   let lastSeq = 0;
   let finished = false;
   let retryMs = 500;
@@ -29,6 +33,7 @@
     countEl.textContent = String(lastSeq);
     if (typeof message.progress === "number") progressEl.value = message.progress;
     if (statusEl.textContent === "queued") setStatus("running");
+    for (const event of events) receivedEvents.push(event);
     animationEl.dispatchEvent(new CustomEvent("quorumscope:events", { detail: events }));
   }
 
@@ -39,6 +44,8 @@
     if (message.status === "done") progressEl.value = 1;
     errorEl.textContent = message.error || "";
     summaryEl.textContent = message.summary ? JSON.stringify(message.summary, null, 2) : "(none)";
+    animationEl.finalStatus = message;
+    animationEl.dispatchEvent(new CustomEvent("quorumscope:status", { detail: message }));
   }
 
   function connect() {

@@ -1,0 +1,187 @@
+// Run page animation: wires the event stream of run.js to a Timeline, the
+// Player and the ring view, and the playback controls to the Player.
+//
+// run.js keeps every event it receives on #animation's `receivedEvents`
+// and dispatches "quorumscope:events" and "quorumscope:status" there. This
+// module reads the events already received and subscribes in the same task,
+// so it misses none however late it loads.
+
+import { Timeline } from "./runstate.js";
+import { Player, SPEED_MAX, SPEED_MIN } from "./player.js";
+import { createRing, drawRing } from "./ring.js";
+
+const FINAL_STATUSES = ["done", "failed", "cancelled"];
+const MAX_FRAME_MS = 250;
+
+const root = document.getElementById("animation");
+const scenario = JSON.parse(document.getElementById("scenario-data").textContent);
+const slug = JSON.parse(document.getElementById("run-slug").textContent);
+const controls = {
+  live: document.getElementById("play-live"),
+  play: document.getElementById("play-pause"),
+  back: document.getElementById("step-back"),
+  forward: document.getElementById("step-forward"),
+  speed: document.getElementById("speed"),
+  speedValue: document.getElementById("speed-value"),
+  seek: document.getElementById("seek"),
+  readout: document.getElementById("readout"),
+  copy: document.getElementById("copy-link"),
+  linkOutput: document.getElementById("link-output"),
+  rerun: document.getElementById("edit-rerun"),
+};
+
+const timeline = new Timeline({ scenario });
+const player = new Player(timeline);
+const view = createRing(document.getElementById("ring"), { scenario });
+const finalAtLoad = FINAL_STATUSES.includes(
+  document.getElementById("status").textContent.trim(),
+);
+// Set by the stream's status message, after the last event.
+let complete = false;
+let pendingTime = requestedTime();
+let dirty = true;
+
+function requestedTime() {
+  const value = new URLSearchParams(location.search).get("t");
+  if (value === null || value === "") return null;
+  const t = Number(value);
+  return Number.isFinite(t) && t >= 0 ? t : null;
+}
+
+function onEvents(events) {
+  timeline.append(events);
+  applyPendingTime();
+  dirty = true;
+}
+
+function applyPendingTime() {
+  if (pendingTime === null) return;
+  if (player.lastTime < pendingTime && !complete) return;
+  player.pause();
+  player.seekTime(pendingTime);
+  pendingTime = null;
+}
+
+// --- controls ---------------------------------------------------------------
+
+function speedFromSlider() {
+  return 10 ** Number(controls.speed.value);
+}
+
+function setSpeed(speed) {
+  player.setSpeed(speed);
+  controls.speed.value = String(Math.log10(player.speed));
+  dirty = true;
+}
+
+function togglePlay() {
+  if (player.mode === "playing") player.pause();
+  else player.play();
+  dirty = true;
+}
+
+function step(delta) {
+  player.step(delta);
+  dirty = true;
+}
+
+async function copyLink() {
+  const url = new URL(location.href);
+  url.search = `?t=${Math.round(player.position().now)}`;
+  controls.linkOutput.value = url.href;
+  controls.linkOutput.hidden = false;
+  try {
+    await navigator.clipboard.writeText(url.href);
+    controls.copy.textContent = "Link copied";
+  } catch {
+    controls.linkOutput.select();
+  }
+}
+
+controls.live.addEventListener("click", () => {
+  player.followLive();
+  dirty = true;
+});
+controls.play.addEventListener("click", togglePlay);
+controls.back.addEventListener("click", () => step(-1));
+controls.forward.addEventListener("click", () => step(1));
+controls.speed.min = String(Math.log10(SPEED_MIN));
+controls.speed.max = String(Math.log10(SPEED_MAX));
+controls.speed.addEventListener("input", () => setSpeed(speedFromSlider()));
+controls.seek.addEventListener("input", () => {
+  player.seekTime(Number(controls.seek.value));
+  dirty = true;
+});
+controls.copy.addEventListener("click", copyLink);
+controls.rerun.href = `/runs/new?from=${encodeURIComponent(slug)}`;
+
+const SPEED_STEP = 10 ** 0.25;
+
+/** Whether the focused control handles the key itself: text fields take
+ * every key, a slider its arrows, and a button space and Enter. */
+function focusedControlTakes(target, key) {
+  const tag = target.tagName;
+  if (tag === "TEXTAREA" || tag === "SELECT") return true;
+  if (tag === "INPUT") return target.type !== "range" || key.startsWith("Arrow");
+  if (tag === "BUTTON") return key === " " || key === "Enter";
+  return false;
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (focusedControlTakes(event.target, event.key)) return;
+  if (event.key === " ") togglePlay();
+  else if (event.key === "ArrowRight") step(event.shiftKey ? 10 : 1);
+  else if (event.key === "ArrowLeft") step(event.shiftKey ? -10 : -1);
+  else if (event.key === "+" || event.key === "=") setSpeed(player.speed * SPEED_STEP);
+  else if (event.key === "-") setSpeed(player.speed / SPEED_STEP);
+  else return;
+  event.preventDefault();
+});
+
+// --- drawing ----------------------------------------------------------------
+
+function drawControls(position) {
+  const end = player.lastTime;
+  controls.seek.max = String(end);
+  controls.seek.value = String(position.now);
+  controls.play.textContent = player.mode === "playing" ? "Pause" : "Play";
+  controls.live.setAttribute("aria-pressed", String(player.mode === "live"));
+  controls.speedValue.textContent = `${formatSpeed(player.speed)}x`;
+  const total = timeline.length;
+  controls.readout.textContent =
+    `t = ${position.now.toFixed(1)} ms · event ${position.k} of ${total} · ${player.mode}`;
+}
+
+function formatSpeed(speed) {
+  return speed >= 10 ? speed.toFixed(0) : speed.toPrecision(2);
+}
+
+let previous = performance.now();
+
+function frame(time) {
+  const elapsed = Math.min(time - previous, MAX_FRAME_MS);
+  previous = time;
+  if (player.mode === "playing") {
+    player.tick(elapsed);
+    dirty = true;
+  }
+  if (dirty) {
+    dirty = false;
+    const position = player.position();
+    drawRing(view, player.state(), position.now);
+    drawControls(position);
+  }
+  requestAnimationFrame(frame);
+}
+
+root.addEventListener("quorumscope:events", (event) => onEvents(event.detail));
+root.addEventListener("quorumscope:status", () => {
+  complete = true;
+  applyPendingTime();
+  dirty = true;
+});
+if (finalAtLoad && pendingTime === null) player.play();
+complete = Boolean(root.finalStatus);
+onEvents(root.receivedEvents || []);
+requestAnimationFrame(frame);

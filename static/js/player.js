@@ -1,0 +1,87 @@
+// Playback position over a Timeline: follow live, play, pause and step.
+//
+// The position is a pair (k, now): the state after the first k events, drawn
+// at simulated time `now` (ms). While playing, `now` advances by `speed`
+// simulated ms per real ms and k is the number of events up to `now`.
+// Stepping moves k by whole events and sets `now` to the time of event k.
+// In "live" mode the position follows the newest event.
+
+export const SPEED_MIN = 0.01;
+export const SPEED_MAX = 100;
+
+export class Player {
+  constructor(timeline) {
+    this.timeline = timeline;
+    this.mode = "live";
+    this.speed = 1;
+    this.k = 0;
+    this.now = 0;
+  }
+
+  get lastTime() {
+    const events = this.timeline.events;
+    return events.length ? events[events.length - 1].t : 0;
+  }
+
+  /** Return the current (k, now), resolving live mode to the newest event. */
+  position() {
+    if (this.mode === "live") return { k: this.timeline.length, now: this.lastTime };
+    return { k: this.k, now: this.now };
+  }
+
+  /** Return the state to draw: the live head, or the timeline seeked to k. */
+  state() {
+    if (this.mode === "live") return this.timeline.head;
+    return this.timeline.seek(this.k);
+  }
+
+  /** Advance playback by `realMs` of wall-clock time. */
+  tick(realMs) {
+    if (this.mode !== "playing") return;
+    this.now = Math.min(this.now + realMs * this.speed, this.lastTime);
+    this.k = this.timeline.countAtTime(this.now);
+  }
+
+  followLive() {
+    this.mode = "live";
+  }
+
+  play() {
+    this.freeze();
+    if (this.k >= this.timeline.length) {
+      this.k = 0;
+      this.now = 0;
+    }
+    this.mode = "playing";
+  }
+
+  pause() {
+    this.freeze();
+    this.mode = "paused";
+  }
+
+  /** Pause and move by `delta` events, clamped to the log. */
+  step(delta) {
+    this.pause();
+    this.k = Math.max(0, Math.min(this.k + delta, this.timeline.length));
+    this.now = this.k > 0 ? this.timeline.events[this.k - 1].t : 0;
+  }
+
+  /** Move to simulated time t (ms), keeping play or pause. */
+  seekTime(t) {
+    if (this.mode === "live") this.mode = "paused";
+    this.now = Math.max(0, Math.min(t, this.lastTime));
+    this.k = this.timeline.countAtTime(this.now);
+  }
+
+  setSpeed(speed) {
+    this.speed = Math.max(SPEED_MIN, Math.min(speed, SPEED_MAX));
+  }
+
+  /** Leave live mode at the newest event without moving. */
+  freeze() {
+    if (this.mode !== "live") return;
+    this.k = this.timeline.length;
+    this.now = this.lastTime;
+  }
+}

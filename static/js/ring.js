@@ -1,0 +1,311 @@
+// The ring view of a run: nodes on a circle, messages moving between them,
+// draining timer arcs, and a card per node.
+//
+// Drawing reads only a state from runstate.js and the playback time `now`
+// (simulated ms). A message in flight is drawn at the share of the expected
+// latency that has passed since its send, because the arrival time is not
+// known before the deliver event.
+
+import { messagesInFlight } from "./runstate.js";
+import { arcPath, colourOf, html, shapePath, svg } from "./svg.js";
+
+const SIZE = 600;
+const CENTRE = SIZE / 2;
+const RADIUS = 225;
+// NOTE: a broadcast at n = 64 puts 4,032 messages in flight; past this many
+// the oldest sends are not drawn, so the picture undercounts.
+const MAX_DRAWN_MESSAGES = 1500;
+
+export const MESSAGE_STYLES = {
+  proposal: { colour: "#175cd3", shape: "square", label: "proposal" },
+  vote: { colour: "#1a7f37", shape: "circle", label: "vote" },
+  view_change: { colour: "#d46b08", shape: "triangle", label: "view change" },
+  new_view: { colour: "#7a3fb0", shape: "diamond", label: "new view" },
+  other: { colour: "#555", shape: "cross", label: "other" },
+};
+
+const FAULT_SHAPES = {
+  crash: "cross",
+  crash_recover: "cross",
+  silent: "square",
+  equivocate: "diamond",
+  double_vote: "triangle",
+  withhold_votes: "square",
+  delay: "circle",
+  twins: "diamond",
+};
+
+const TIMER_COLOURS = { state: "#175cd3", event: "#8a6d00", named: "#7a3fb0" };
+
+/** Build the ring, legend, cards and panels in `root`; return the view. */
+export function createRing(root, meta) {
+  const n = meta.scenario.n;
+  const nodeRadius = Math.max(7, Math.min(26, 420 / n));
+  const positions = [];
+  for (let id = 0; id < n; id++) {
+    const angle = (2 * Math.PI * id) / n;
+    positions.push({
+      x: CENTRE + RADIUS * Math.sin(angle),
+      y: CENTRE - RADIUS * Math.cos(angle),
+    });
+  }
+  const layers = {
+    links: svg("g", { class: "links" }),
+    messages: svg("g", { class: "messages" }),
+    nodes: svg("g", { class: "nodes" }),
+  };
+  const picture = svg("svg", {
+    viewBox: `0 0 ${SIZE} ${SIZE}`,
+    class: "ring",
+    role: "img",
+    "aria-label": "nodes of the run on a ring",
+  }, [layers.links, layers.messages, layers.nodes]);
+  if (n <= 16) drawLinks(layers.links, positions);
+
+  const cards = html("div", { class: "cards" });
+  const violations = html("div", { class: "violations", id: "violations" });
+  const facts = html("div", { class: "run-counters", id: "run-counters" });
+  root.append(
+    html("div", { class: "ring-row" }, [picture, html("div", { class: "side" }, [legend(), facts])]),
+    violations,
+    cards,
+  );
+  const view = { meta, n, nodeRadius, positions, layers, picture, cards, violations, facts };
+  view.nodeViews = positions.map((_, id) => createNode(view, id));
+  view.cardViews = positions.map((_, id) => createCard(cards, id));
+  view.drawnSeq = -1;
+  return view;
+}
+
+function drawLinks(layer, positions) {
+  for (let i = 0; i < positions.length; i++) {
+    for (let j = i + 1; j < positions.length; j++) {
+      const a = positions[i];
+      const b = positions[j];
+      layer.append(svg("line", { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: "link" }));
+    }
+  }
+}
+
+function legend() {
+  const items = Object.values(MESSAGE_STYLES).map((style) => {
+    const icon = svg("svg", { viewBox: "0 0 16 16", width: 16, height: 16 }, [
+      markerPath(style, 8, 8, 5),
+    ]);
+    return html("li", {}, [icon, ` ${style.label}`]);
+  });
+  return html("ul", { class: "legend", "aria-label": "message types" }, items);
+}
+
+function markerPath(style, x, y, size) {
+  const cross = style.shape === "cross";
+  return svg("path", {
+    d: shapePath(style.shape, x, y, size),
+    fill: cross ? "none" : style.colour,
+    stroke: style.colour,
+    "stroke-width": cross ? 2 : 0.5,
+  });
+}
+
+function createNode(view, id) {
+  const { x, y } = view.positions[id];
+  const r = view.nodeRadius;
+  const timers = svg("g", { class: "timers" });
+  const body = svg("circle", { cx: x, cy: y, r, class: "node-body" });
+  const label = svg("text", { x, y: y + 4, class: "node-id" }, [String(id)]);
+  const below = y + r + (y > CENTRE ? 14 : 12);
+  const caption = svg("text", { x, y: below, class: "node-caption" });
+  const postponed = svg("text", { x: x + r + 3, y: y + r, class: "postponed" });
+  const leader = svg("path", {
+    d: shapePath("star", x, y - r - 9, 5),
+    class: "leader-mark",
+  });
+  const fault = svg("g", { class: "fault-mark" });
+  const group = svg("g", { class: "node", "data-node": id }, [
+    timers, body, label, caption, postponed, leader, fault,
+  ]);
+  view.layers.nodes.append(group);
+  return { group, timers, body, caption, postponed, leader, fault, faultKey: null };
+}
+
+/** Draw the state at playback time `now`. */
+export function drawRing(view, state, now) {
+  for (const node of state.nodes) drawNode(view, node, now);
+  drawMessages(view, state, now);
+  if (state.seq === view.drawnSeq) return;
+  view.drawnSeq = state.seq;
+  state.nodes.forEach((node) => drawCard(view.cardViews[node.id], node, state));
+  drawViolations(view.violations, state.violations);
+  drawCounters(view.facts, state);
+}
+
+function drawNode(view, node, now) {
+  const parts = view.nodeViews[node.id];
+  const fill = node.crashed ? "#c8c9cc" : colourOf(node.phase ?? "none");
+  parts.body.setAttribute("fill", fill);
+  parts.group.classList.toggle("crashed", node.crashed);
+  parts.caption.textContent = `v${node.view}${node.phase ? " " + node.phase : ""}`;
+  parts.postponed.textContent = node.postponed > 0 ? `⏸${node.postponed}` : "";
+  parts.leader.style.display = node.leader === node.id && !node.crashed ? "" : "none";
+  drawFault(view, parts, node);
+  drawTimers(view, parts, node, now);
+}
+
+function drawFault(view, parts, node) {
+  const key = node.fault ? node.fault.behaviour : null;
+  if (key === parts.faultKey) return;
+  parts.faultKey = key;
+  parts.fault.replaceChildren();
+  if (!key) return;
+  const { x, y } = view.positions[node.id];
+  const r = view.nodeRadius;
+  const style = { shape: FAULT_SHAPES[key] || "circle", colour: "#b42318" };
+  const mark = markerPath(style, x - r - 6, y - r + 2, 5);
+  const label = svg("text", { x: x - r - 13, y: y - r + 6, class: "fault-label" }, [key]);
+  parts.fault.append(mark, label);
+  parts.fault.append(svg("title", {}, [`faulty: ${key}`]));
+}
+
+function drawTimers(view, parts, node, now) {
+  parts.timers.replaceChildren();
+  const { x, y } = view.positions[node.id];
+  const timers = Object.values(node.timers).sort((a, b) => a.name.localeCompare(b.name));
+  timers.forEach((timer, i) => {
+    const left = timer.ms > 0 ? (timer.due - now) / timer.ms : 0;
+    const arc = svg("path", {
+      d: arcPath(x, y, view.nodeRadius + 3 + 3 * i, left),
+      stroke: TIMER_COLOURS[timer.kind],
+      class: "timer-arc",
+      "data-timer": timer.name,
+    });
+    arc.append(svg("title", {}, [`timer ${timer.name}: ${timer.ms} ms from ${timer.setAt}`]));
+    parts.timers.append(arc);
+  });
+}
+
+function drawMessages(view, state, now) {
+  const layer = view.layers.messages;
+  const messages = messagesInFlight(state).slice(-MAX_DRAWN_MESSAGES);
+  const latency = state.latencyMs > 0 ? state.latencyMs : 10;
+  const size = Math.max(2.5, Math.min(5, view.nodeRadius / 4));
+  const shapes = [];
+  for (const message of messages) {
+    const from = view.positions[message.from];
+    const to = view.positions[message.to];
+    if (!from || !to) continue;
+    const share = Math.max(0, Math.min((now - message.sentAt) / latency, 0.97));
+    const dx = to.x - from.x;
+    const dy = to.y - from.y;
+    const length = Math.hypot(dx, dy) || 1;
+    // Shift each direction to its own side of the link.
+    const x = from.x + dx * share - (dy / length) * 3;
+    const y = from.y + dy * share + (dx / length) * 3;
+    const style = MESSAGE_STYLES[message.category] || MESSAGE_STYLES.other;
+    const marker = markerPath(style, x, y, size);
+    marker.setAttribute("data-msg", message.msg);
+    shapes.push(marker);
+  }
+  layer.replaceChildren(...shapes);
+}
+
+// --- cards and panels -------------------------------------------------------
+
+function createCard(container, id) {
+  const title = html("h3");
+  const rows = html("dl");
+  const strip = html("div", { class: "commit-strip" });
+  const card = html("section", { class: "card", "data-node": id }, [title, rows, strip]);
+  container.append(card);
+  return { card, title, rows, strip, commitsDrawn: -1 };
+}
+
+const CERTIFICATE_ROWS = [
+  ["lock", "lock"],
+  ["key", "key"],
+  ["prepared", "prepared"],
+  ["valid", "valid"],
+  ["qc", "highest qc"],
+  ["lastVote", "last vote"],
+];
+
+function drawCard(card, node, state) {
+  const role = node.leader === node.id ? "leader" : `leader ${node.leader ?? "?"}`;
+  const height = node.height === null ? "" : ` · h${node.height}`;
+  card.title.textContent = `Node ${node.id} · v${node.view}${height} · ${role}`;
+  card.card.classList.toggle("crashed", node.crashed);
+  card.card.classList.toggle("faulty", node.fault !== null);
+  const rows = [];
+  if (node.fault) rows.push(["fault", faultText(node)]);
+  for (const [field, label] of CERTIFICATE_ROWS) {
+    if (node[field]) rows.push([label, certificateText(node[field])]);
+  }
+  if (node.postponed) rows.push(["postponed", String(node.postponed)]);
+  card.rows.replaceChildren(...rows.flatMap(([label, text]) => [
+    html("dt", {}, [label]),
+    html("dd", {}, [text]),
+  ]));
+  drawStrip(card, node);
+}
+
+function faultText(node) {
+  const parts = [node.fault.behaviour];
+  if (node.fault.at_ms !== undefined) parts.push(`at ${node.fault.at_ms} ms`);
+  if (node.crashed) parts.push("(crashed)");
+  return parts.join(" ");
+}
+
+function certificateText(certificate) {
+  const parts = [];
+  if (certificate.phase) parts.push(certificate.phase);
+  if (certificate.view !== undefined) parts.push(`v${certificate.view}`);
+  if (certificate.height !== undefined) parts.push(`h${certificate.height}`);
+  if (certificate.value !== undefined) parts.push(String(certificate.value));
+  if (certificate.signers) parts.push(`[${certificate.signers.join(",")}]`);
+  return parts.join(" ");
+}
+
+const STRIP_LENGTH = 24;
+
+function drawStrip(card, node) {
+  const count = node.committed.length;
+  if (count === card.commitsDrawn) return;
+  card.commitsDrawn = count;
+  const cells = node.committed.slice(-STRIP_LENGTH).map((commit) => {
+    const cell = html("span", { class: "commit", title: `h${commit.height}: ${commit.value}` });
+    cell.style.background = colourOf(commit.value);
+    return cell;
+  });
+  const total = html("span", { class: "commit-count" }, [`${count} committed`]);
+  card.strip.replaceChildren(total, ...cells);
+}
+
+function drawViolations(panel, violations) {
+  panel.replaceChildren(...violations.map((violation) => {
+    const evidence = JSON.stringify(violation.evidence);
+    return html("p", { class: "violation" }, [
+      html("strong", {}, [`${violation.property} violated`]),
+      ` at ${violation.t} ms (event ${violation.seq}): `,
+      html("code", {}, [evidence]),
+    ]);
+  }));
+}
+
+function drawCounters(panel, state) {
+  const counters = state.counters;
+  const lines = [
+    `in flight: ${messagesInFlight(state).length}`,
+    `sent ${counters.sent}, delivered ${counters.delivered}`,
+  ];
+  const dropped = Object.entries(counters.dropped);
+  if (dropped.length) lines.push(`dropped: ${dropped.map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  for (const [type, count] of Object.entries(counters.messages).sort()) {
+    lines.push(`${type}: ${count}`);
+  }
+  const heights = Object.keys(state.commits).length;
+  lines.push(`heights committed: ${heights}`);
+  for (const status of Object.values(state.viewChanges).slice(-3)) {
+    lines.push(`view ${status.view}: leader ${status.leader}, ${status.reports.length} reports`);
+  }
+  if (state.end) lines.push(`ended: ${state.end.reason}`);
+  panel.replaceChildren(...lines.map((line) => html("div", {}, [line])));
+}
