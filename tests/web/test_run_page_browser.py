@@ -1,0 +1,143 @@
+"""The run page in a real browser: form, live animation, playback, permalink.
+
+Debian's chromium runs headless through Playwright against Daphne in
+embedded mode. Screenshots go to $ARTIFACTS, else build/screenshots.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from tests.web.processes import Server
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu"]
+WAIT_MS = 30_000
+
+
+def artifacts_dir() -> Path:
+    folder = Path(os.environ.get("ARTIFACTS") or ROOT / "build" / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing; install the chromium package")
+        pytest.skip(f"{CHROMIUM} is missing; install it with apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(viewport={"width": 1000, "height": 1400})
+        context.set_default_timeout(WAIT_MS)
+        yield context.new_page()
+        browser.close()
+
+
+def readout(page: Page) -> tuple[float, int, str]:
+    """Return (t, k, mode) from the player's readout line."""
+    text = page.locator("#readout").inner_text()
+    match = re.fullmatch(r"t = ([\d.]+) ms · event (\d+) of \d+ · (\w+)", text)
+    assert match, text
+    return float(match[1]), int(match[2]), match[3]
+
+
+def next_frame(page: Page) -> None:
+    """Wait until the page has drawn twice, so the controls are current."""
+    page.evaluate(
+        "() => new Promise((done) =>"
+        " requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
+
+
+def committed(page: Page, node: int) -> int:
+    text = page.locator(f'.card[data-node="{node}"] .commit-count').inner_text()
+    return int(text.split()[0])
+
+
+def caption(page: Page, node: int) -> str:
+    text = page.locator(f'g.node[data-node="{node}"] .node-caption').text_content()
+    return text or ""
+
+
+def submit_pbft_crash(page: Page, server: Server) -> None:
+    page.goto(f"{server.http}/runs/new")
+    page.select_option("#id_protocol", "pbft")
+    page.fill("#id_faults", "0 crash at_ms=300")
+    page.fill("#id_stop_time_ms", "3000")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/runs/[\w-]+/$"))
+    page.wait_for_function(
+        "document.getElementById('status').textContent.trim() === 'done'"
+    )
+
+
+def test_run_page_plays_run(page: Page, embedded_server: Server) -> None:
+    """Replay a PBFT run whose first primary crashes: view 0 commits, then
+    view 1 takes over; pause, step and a ?t= link reproduce a moment."""
+    screenshots = artifacts_dir()
+    submit_pbft_crash(page, embedded_server)
+
+    page.reload()
+    page.wait_for_function(
+        "document.querySelector('#readout').textContent.includes('playing')"
+    )
+    assert caption(page, 1).startswith("v0")
+    page.wait_for_function(
+        "Number(document.querySelector('.card[data-node=\"1\"] .commit-count')"
+        ".textContent.split(' ')[0]) >= 3"
+    )
+    early = committed(page, 1)
+    page.keyboard.press("+")
+    page.keyboard.press("+")
+    page.wait_for_function(
+        "document.querySelector('g.node[data-node=\"1\"] .node-caption')"
+        ".textContent.startsWith('v1')"
+    )
+    page.screenshot(path=str(screenshots / "run-page-view-1.png"), full_page=True)
+    assert committed(page, 1) > early
+    assert page.locator('g.node[data-node="0"].crashed').count() == 1
+
+    page.keyboard.press("Space")
+    next_frame(page)
+    paused = readout(page)
+    assert paused[2] == "paused"
+    page.wait_for_timeout(300)
+    assert readout(page) == paused
+    page.keyboard.press("ArrowRight")
+    next_frame(page)
+    assert readout(page)[1] == paused[1] + 1
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    next_frame(page)
+    assert readout(page)[1] == paused[1] - 1
+
+    page.click("#copy-link")
+    next_frame(page)
+    link = page.locator("#link-output").input_value()
+    moment = round(readout(page)[0])
+    assert link.endswith(f"?t={moment}")
+    page.goto(link)
+    page.wait_for_function(
+        "document.querySelector('#readout').textContent.includes('paused')"
+    )
+    reloaded = readout(page)
+    assert reloaded[0] == moment
+    assert caption(page, 1).startswith("v1")
+    page.screenshot(path=str(screenshots / "run-page-permalink.png"), full_page=True)
+
+
+def test_edit_and_rerun_link(page: Page, embedded_server: Server) -> None:
+    """The run page links to the form, filled from the run's scenario."""
+    submit_pbft_crash(page, embedded_server)
+    page.click("#edit-rerun")
+    page.wait_for_url(re.compile(r"/runs/new\?from="))
+    assert page.locator("#id_faults").input_value().startswith("0 crash")
