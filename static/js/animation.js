@@ -117,8 +117,8 @@ controls.rerun.href = `/runs/new?from=${encodeURIComponent(slug)}`;
 
 const SPEED_STEP = 10 ** 0.25;
 
-/** Whether the focused control handles the key itself: text fields take
- * every key, a slider its arrows, and a button space and Enter. */
+/** Return whether the focused control handles the key itself. Text fields
+ * take every key, a slider its arrows, and a button space and Enter. */
 function focusedControlTakes(target, key) {
   const tag = target.tagName;
   if (tag === "TEXTAREA" || tag === "SELECT") return true;

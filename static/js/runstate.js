@@ -13,8 +13,8 @@
 // is logged right after its send, so it takes the newest. A deliver marked
 // "duplicate" is a second copy and takes none. Drops with reason "fault"
 // have no send. NOTE: with random latency a later message of the same
-// triple can arrive first, and FIFO then retires the wrong one of the two;
-// only the animation of those two messages is affected.
+// triple can arrive first. FIFO then retires the wrong one of the two, which
+// misplaces only those two messages in the animation.
 
 export const SNAPSHOT_EVERY = 500;
 
@@ -81,8 +81,8 @@ function faultBehaviours(faults) {
   return behaviours;
 }
 
-/** Mean one-way latency in ms of the scenario's latency model: the speed at
- * which a renderer moves a message before its deliver event is known. */
+/** Return the mean one-way latency (ms) of the scenario's latency model,
+ * which sets how fast a renderer moves a message before it arrives. */
 function expectedLatency(network) {
   const latency = (network && network.latency) || {};
   switch (latency.dist) {
@@ -148,9 +148,9 @@ function onState(state, event) {
 }
 
 /** Split an engine state into view, height and phase. PBFT uses
- * ["normal", view, height] and ["view_change", view]; Tendermint
- * [step, height, round], whose round is shown as the view; the HotStuff
- * family [view, phase] or the view alone. */
+ * ["normal", view, height] and ["view_change", view]. Tendermint uses
+ * [step, height, round], and its round is shown as the view. The HotStuff
+ * family uses [view, phase] or the view alone. */
 export function parseEngineState(protocol, engineState) {
   const parts = Array.isArray(engineState) ? engineState : [engineState];
   const words = parts.filter((part) => typeof part === "string");
@@ -164,9 +164,9 @@ export function parseEngineState(protocol, engineState) {
   return parsed;
 }
 
-/** Leader of the node's current view: the proposer seen in that view, else
- * the rotation rule (Tendermint: (height - 1 + round) mod n; the others:
- * view mod n). */
+/** Return the leader of the node's current view. That is the proposer seen
+ * in that view, else the rotation rule: (height - 1 + round) mod n for
+ * Tendermint (round mod n when stable) and view mod n for the others. */
 function leaderOf(state, node) {
   const seen = state.leaders[leaderKey(state, node.view, node.height)];
   if (seen !== undefined) return seen;
@@ -245,6 +245,9 @@ function onUnlock(state, event) {
   if (node) node.lock = null;
 }
 
+// NOTE: a qc event is logged by the node that formed the certificate, so in
+// the HotStuff family `qc` is the highest certificate the node collected as
+// leader, not the highest it received inside a proposal.
 function onQc(state, event) {
   const node = nodeOf(state, event);
   if (!node) return;

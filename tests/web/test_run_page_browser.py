@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, Response, sync_playwright
 
 from tests.web.processes import Server
 
@@ -27,7 +27,19 @@ def artifacts_dir() -> Path:
 
 
 @pytest.fixture
-def page() -> Iterator[Page]:
+def page_errors() -> list[str]:
+    """Uncaught script errors and failed requests of the page, in order."""
+    return []
+
+
+def record_http_error(response: Response, errors: list[str]) -> None:
+    # Browsers ask for /favicon.ico on their own, and the site has none.
+    if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+        errors.append(f"{response.status} {response.url}")
+
+
+@pytest.fixture
+def page(page_errors: list[str]) -> Iterator[Page]:
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing; install the chromium package")
@@ -38,7 +50,10 @@ def page() -> Iterator[Page]:
         )
         context = browser.new_context(viewport={"width": 1000, "height": 1400})
         context.set_default_timeout(WAIT_MS)
-        yield context.new_page()
+        page = context.new_page()
+        page.on("pageerror", lambda error: page_errors.append(str(error)))
+        page.on("response", lambda response: record_http_error(response, page_errors))
+        yield page
         browser.close()
 
 
@@ -68,11 +83,14 @@ def caption(page: Page, node: int) -> str:
     return text or ""
 
 
-def submit_pbft_crash(page: Page, server: Server) -> None:
+def submit_run(page: Page, server: Server, fields: dict[str, str]) -> None:
+    """Fill the form's fields (by id), submit it and wait until the run ends."""
     page.goto(f"{server.http}/runs/new")
-    page.select_option("#id_protocol", "pbft")
-    page.fill("#id_faults", "0 crash at_ms=300")
-    page.fill("#id_stop_time_ms", "3000")
+    for field, value in fields.items():
+        if field == "protocol":
+            page.select_option("#id_protocol", value)
+        else:
+            page.fill(f"#id_{field}", value)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r"/runs/[\w-]+/$"))
     page.wait_for_function(
@@ -80,7 +98,14 @@ def submit_pbft_crash(page: Page, server: Server) -> None:
     )
 
 
-def test_run_page_plays_run(page: Page, embedded_server: Server) -> None:
+def submit_pbft_crash(page: Page, server: Server) -> None:
+    fields = {"protocol": "pbft", "faults": "0 crash at_ms=300"}
+    submit_run(page, server, fields | {"stop_time_ms": "3000"})
+
+
+def test_run_page_plays_run(
+    page: Page, page_errors: list[str], embedded_server: Server
+) -> None:
     """Replay a PBFT run whose first primary crashes: view 0 commits, then
     view 1 takes over; pause, step and a ?t= link reproduce a moment."""
     screenshots = artifacts_dir()
@@ -133,6 +158,7 @@ def test_run_page_plays_run(page: Page, embedded_server: Server) -> None:
     assert reloaded[0] == moment
     assert caption(page, 1).startswith("v1")
     page.screenshot(path=str(screenshots / "run-page-permalink.png"), full_page=True)
+    assert page_errors == []
 
 
 def test_edit_and_rerun_link(page: Page, embedded_server: Server) -> None:
@@ -141,3 +167,25 @@ def test_edit_and_rerun_link(page: Page, embedded_server: Server) -> None:
     page.click("#edit-rerun")
     page.wait_for_url(re.compile(r"/runs/new\?from="))
     assert page.locator("#id_faults").input_value().startswith("0 crash")
+
+
+def test_hotstuff_faults_and_key(
+    page: Page, page_errors: list[str], embedded_server: Server
+) -> None:
+    """Seven HotStuff nodes, one equivocating and one crashing at 500 ms:
+    at 1500 ms the marks and the key show."""
+    faults = "1 equivocate\n2 crash at_ms=500"
+    fields = {"protocol": "hotstuff", "n": "7", "faults": faults}
+    submit_run(page, embedded_server, fields | {"stop_time_ms": "2000"})
+    page.goto(page.url.split("?")[0] + "?t=1500")
+    page.wait_for_function(
+        "document.querySelector('#readout').textContent.includes('paused')"
+    )
+    labels = page.locator(".fault-label").all_text_contents()
+    page.screenshot(path=str(artifacts_dir() / "run-page-hotstuff.png"), full_page=True)
+    assert readout(page)[0] == 1500
+    assert labels == ["equivocate", "crash"]
+    assert page.locator('g.node[data-node="2"].crashed').count() == 1
+    assert "key" in page.locator('.card[data-node="0"] dl').inner_text()
+    assert committed(page, 0) > 0
+    assert page_errors == []

@@ -36,6 +36,6 @@ export function simulate(args) {
 /** Return the PBFT log: four nodes, node 0 (the first primary) crashes at
  * 300 ms, the others change to view 1. */
 export function pbftCrashLog() {
-  const given = process.env.QS_EVENTS_PBFT;
-  return given ? readLog(given) : simulate(PBFT_ARGS);
+  const path = process.env.QS_EVENTS_PBFT;
+  return path ? readLog(path) : simulate(PBFT_ARGS);
 }

@@ -11,7 +11,7 @@ import {
   parseEngineState,
   stateAt,
 } from "../runstate.js";
-import { pbftCrashLog } from "./fixture.mjs";
+import { pbftCrashLog, simulate } from "./fixture.mjs";
 
 let events;
 before(() => {
@@ -241,4 +241,44 @@ describe("parse engine state", () => {
       assert.deepEqual(parseEngineState(protocol, engineState), expected);
     });
   }
+});
+
+describe("other protocols", () => {
+  const runs = [
+    ["tendermint", "1:equivocate"],
+    ["hotstuff", "1:equivocate"],
+    ["hotstuff2", "2:crash@400"],
+    ["chained_hotstuff", "3:double_vote"],
+  ];
+  for (const [protocol, fault] of runs) {
+    test(`${protocol} seek matches replay`, () => {
+      const log = simulate(["--protocol", protocol, "--n", "4", "--fault", fault, "--time-ms", "2000"]);
+      const timeline = new Timeline(log[0], 200);
+      timeline.append(log);
+      for (const k of [log.length, 450, 1, log.length >> 1]) {
+        assert.deepEqual(timeline.seek(k), stateAt(log, k), `k = ${k}`);
+      }
+      const final = timeline.seek(log.length);
+      const honest = final.nodes.find((node) => node.fault === null);
+      assert.ok(honest.committed.length > 0, "an honest node committed nothing");
+      assert.ok(honest.view > 0 || protocol === "tendermint", "views never advanced");
+      assert.equal(final.nodes[Number(fault[0])].fault.behaviour, fault.split(":")[1].split("@")[0]);
+    });
+  }
+
+  test("tendermint valid and round", () => {
+    const log = simulate(["--protocol", "tendermint", "--n", "4", "--time-ms", "500"]);
+    const i = log.findIndex((e) => e.kind === "valid");
+    const node = stateAt(log, i + 1).nodes[log[i].node];
+    assert.equal(node.valid.value, log[i].value);
+    assert.equal(node.height, log[i].height);
+  });
+
+  test("hotstuff key follows event", () => {
+    const log = simulate(["--protocol", "hotstuff", "--n", "4", "--time-ms", "500"]);
+    const i = log.findIndex((e) => e.kind === "key");
+    const node = stateAt(log, i + 1).nodes[log[i].node];
+    assert.equal(node.key.value, log[i].value);
+    assert.equal(node.key.view, log[i].view);
+  });
 });
