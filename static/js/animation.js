@@ -12,6 +12,8 @@ import { createRing, drawRing } from "./ring.js";
 
 const FINAL_STATUSES = ["done", "failed", "cancelled"];
 const MAX_FRAME_MS = 250;
+// While playing, the cards and counters are redrawn at most this often.
+const CARDS_EVERY_MS = 200;
 
 const root = document.getElementById("animation");
 const scenario = JSON.parse(document.getElementById("scenario-data").textContent);
@@ -158,6 +160,7 @@ function formatSpeed(speed) {
 }
 
 let previous = performance.now();
+let cardsDrawnAt = -Infinity;
 
 function frame(time) {
   const elapsed = Math.min(time - previous, MAX_FRAME_MS);
@@ -169,7 +172,9 @@ function frame(time) {
   if (dirty) {
     dirty = false;
     const position = player.position();
-    drawRing(view, player.state(), position.now);
+    const withCards = player.mode !== "playing" || time - cardsDrawnAt >= CARDS_EVERY_MS;
+    if (withCards) cardsDrawnAt = time;
+    drawRing(view, player.state(), position.now, withCards);
     drawControls(position);
   }
   requestAnimationFrame(frame);

@@ -15,6 +15,7 @@ const RADIUS = 225;
 // NOTE: a broadcast at n = 64 puts 4,032 messages in flight; past this many
 // the oldest sends are not drawn, so the picture undercounts.
 const MAX_DRAWN_MESSAGES = 1500;
+const CAPTIONS_MAX = 16;
 
 export const MESSAGE_STYLES = {
   proposal: { colour: "#175cd3", shape: "square", label: "proposal" },
@@ -114,7 +115,11 @@ function createNode(view, id) {
   const body = svg("circle", { cx: x, cy: y, r, class: "node-body" });
   const label = svg("text", { x, y: y + 4, class: "node-id" }, [String(id)]);
   const below = y + r + (y > CENTRE ? 14 : 12);
-  const caption = svg("text", { x, y: below, class: "node-caption" });
+  // Beyond CAPTIONS_MAX nodes the captions overlap, so the view and phase
+  // show in the node's tooltip and card only.
+  const captionClass = view.n <= CAPTIONS_MAX ? "node-caption" : "node-caption hidden";
+  const caption = svg("text", { x, y: below, class: captionClass });
+  const tooltip = svg("title");
   const postponed = svg("text", { x: x + r + 3, y: y + r, class: "postponed" });
   const leader = svg("path", {
     d: shapePath("star", x, y - r - 9, 5),
@@ -122,17 +127,19 @@ function createNode(view, id) {
   });
   const fault = svg("g", { class: "fault-mark" });
   const group = svg("g", { class: "node", "data-node": id }, [
-    timers, body, label, caption, postponed, leader, fault,
+    tooltip, timers, body, label, caption, postponed, leader, fault,
   ]);
   view.layers.nodes.append(group);
-  return { group, timers, body, caption, postponed, leader, fault, faultKey: null };
+  return { group, timers, body, caption, tooltip, postponed, leader, fault, faultKey: null };
 }
 
-/** Draw the state at playback time `now`. */
-export function drawRing(view, state, now) {
+/** Draw the state at playback time `now`. The cards and panels are left as
+ * they are unless `withCards` is true, because at large n they cost more
+ * than the ring. */
+export function drawRing(view, state, now, withCards = true) {
   for (const node of state.nodes) drawNode(view, node, now);
   drawMessages(view, state, now);
-  if (state.seq === view.drawnSeq) return;
+  if (!withCards || state.seq === view.drawnSeq) return;
   view.drawnSeq = state.seq;
   state.nodes.forEach((node) => drawCard(view.cardViews[node.id], node, state));
   drawViolations(view.violations, state.violations);
@@ -144,7 +151,11 @@ function drawNode(view, node, now) {
   const fill = node.crashed ? "#c8c9cc" : colourOf(node.phase ?? "none");
   parts.body.setAttribute("fill", fill);
   parts.group.classList.toggle("crashed", node.crashed);
-  parts.caption.textContent = `v${node.view}${node.phase ? " " + node.phase : ""}`;
+  const caption = `v${node.view}${node.phase ? " " + node.phase : ""}`;
+  if (parts.caption.textContent !== caption) {
+    parts.caption.textContent = caption;
+    parts.tooltip.textContent = `node ${node.id}: ${caption}`;
+  }
   parts.postponed.textContent = node.postponed > 0 ? `⏸${node.postponed}` : "";
   parts.leader.style.display = node.leader === node.id && !node.crashed ? "" : "none";
   drawFault(view, parts, node);
@@ -260,8 +271,15 @@ function certificateText(certificate) {
   if (certificate.view !== undefined) parts.push(`v${certificate.view}`);
   if (certificate.height !== undefined) parts.push(`h${certificate.height}`);
   if (certificate.value !== undefined) parts.push(String(certificate.value));
-  if (certificate.signers) parts.push(`[${certificate.signers.join(",")}]`);
+  if (certificate.signers) parts.push(signersText(certificate.signers));
   return parts.join(" ");
+}
+
+const SIGNERS_LISTED = 10;
+
+function signersText(signers) {
+  if (signers.length > SIGNERS_LISTED) return `(${signers.length} signers)`;
+  return `[${signers.join(",")}]`;
 }
 
 const STRIP_LENGTH = 24;
