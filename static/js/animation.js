@@ -9,11 +9,16 @@
 import { Timeline } from "./runstate.js";
 import { Player, SPEED_MAX, SPEED_MIN } from "./player.js";
 import { createRing, drawRing } from "./ring.js";
+import { chartSeries, drawCharts, loadPlotly, moveCursor } from "./charts.js";
 
 const FINAL_STATUSES = ["done", "failed", "cancelled"];
 const MAX_FRAME_MS = 250;
 // While playing, the cards and counters are redrawn at most this often.
 const CARDS_EVERY_MS = 200;
+// The open charts are rebuilt from the log and their playback line moved at
+// most this often, because a rebuild reads every event.
+const CHARTS_EVERY_MS = 2000;
+const CHART_CURSOR_EVERY_MS = 500;
 
 const root = document.getElementById("animation");
 const scenario = JSON.parse(document.getElementById("scenario-data").textContent);
@@ -141,6 +146,48 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
 });
 
+// --- charts -----------------------------------------------------------------
+
+const charts = {
+  details: document.getElementById("charts"),
+  status: document.getElementById("charts-status"),
+  elements: {
+    heights: document.getElementById("chart-heights"),
+    views: document.getElementById("chart-views"),
+    messages: document.getElementById("chart-messages"),
+  },
+  plotly: null,
+  builtWith: -1,
+  builtAt: -Infinity,
+  cursorAt: -Infinity,
+  cursor: null,
+};
+
+charts.details.addEventListener("toggle", async () => {
+  if (!charts.details.open || charts.plotly) return;
+  try {
+    charts.plotly = await loadPlotly();
+    charts.status.hidden = true;
+  } catch (error) {
+    charts.status.textContent = `Charts unavailable: ${error.message}`;
+  }
+});
+
+function drawChartsIfDue(time, now) {
+  if (!charts.plotly || !charts.details.open || timeline.length === 0) return;
+  const stale = charts.builtWith !== timeline.length;
+  if (stale && time - charts.builtAt >= CHARTS_EVERY_MS) {
+    drawCharts(charts.plotly, charts.elements, chartSeries(timeline.events), now);
+    charts.builtWith = timeline.length;
+    charts.builtAt = time;
+    charts.cursor = now;
+  } else if (now !== charts.cursor && time - charts.cursorAt >= CHART_CURSOR_EVERY_MS) {
+    moveCursor(charts.plotly, charts.elements, now);
+    charts.cursorAt = time;
+    charts.cursor = now;
+  }
+}
+
 // --- drawing ----------------------------------------------------------------
 
 function drawControls(position) {
@@ -177,6 +224,7 @@ function frame(time) {
     drawRing(view, player.state(), position.now, withCards);
     drawControls(position);
   }
+  drawChartsIfDue(time, player.position().now);
   requestAnimationFrame(frame);
 }
 

@@ -161,6 +161,20 @@ def test_run_page_plays_run(
     assert page_errors == []
 
 
+def test_charts_load_plotly(
+    page: Page, page_errors: list[str], embedded_server: Server
+) -> None:
+    """Opening the charts loads plotly.js and draws the three charts."""
+    submit_pbft_crash(page, embedded_server)
+    page.click("#charts summary")
+    for chart in ("heights", "views", "messages"):
+        page.wait_for_selector(f"#chart-{chart} .main-svg")
+    titles = page.locator("#charts .gtitle").all_text_contents()
+    page.locator("#charts").screenshot(path=str(artifacts_dir() / "run-charts.png"))
+    assert titles == ["committed height", "view (round)", "sends per 100 ms"]
+    assert page_errors == []
+
+
 def test_edit_and_rerun_link(page: Page, embedded_server: Server) -> None:
     """The run page links to the form, filled from the run's scenario."""
     submit_pbft_crash(page, embedded_server)
