@@ -282,12 +282,16 @@ class Machine:
             self._crashed(error)
             raise
 
-    def timeout_fired(self, timeout_type: Any, handle: Any) -> None:
-        """Deliver a timer's event, unless that timer was cancelled or restarted."""
-        entry = self.timers.get(timeout_type)
-        if entry is None or entry[0] is not handle or self.stopped:
+    def timeout_fired(self, timeout_type: Any) -> None:
+        """Deliver the event of the running timer of ``timeout_type``.
+
+        The machine cancels a timer whenever it replaces or drops it, and a
+        runtime never fires a cancelled timer, so a timer that fires is the
+        one in ``timers``.
+        """
+        entry = self.timers.pop(timeout_type, None)
+        if entry is None or self.stopped:
             return
-        del self.timers[timeout_type]
         if self.observer is not None:
             self.observer(self, "timer_fire", timeout_type, entry[1])
         self.receive(timeout_type, entry[1])
@@ -532,6 +536,14 @@ class Machine:
             if type(action) is tuple and action:
                 tag = action[0]
                 size = len(action)
+                # A relative event or state timeout is the most common action.
+                if (tag == STATE_TIMEOUT or tag == EVENT_TIMEOUT) and size == 3:
+                    time = action[1]
+                    if (type(time) is int or type(time) is float) and time > 0:
+                        if timeouts is None:
+                            timeouts = []
+                        timeouts.append((tag, time, action[2], False))
+                        continue
                 if tag == REPLY and size == 3:
                     self._reply(event, state, action)
                     continue
@@ -656,12 +668,13 @@ class Machine:
         """Carry out timeout actions; the last one of each type wins."""
         timers = self.timers
         observer = self.observer
-        seen: set[Any] = set()
-        zero: list[Any] = []
+        seen: set[Any] | None = set() if len(timeouts) > 1 else None
+        zero: list[Any] | None = None
         for timeout_type, time, content, absolute in reversed(timeouts):
-            if timeout_type in seen:
-                continue
-            seen.add(timeout_type)
+            if seen is not None:
+                if timeout_type in seen:
+                    continue
+                seen.add(timeout_type)
             if time == INFINITY:
                 if timeout_type in timers:
                     self._cancel(timeout_type)
@@ -678,6 +691,8 @@ class Machine:
                 self._cancel(timeout_type, replaced=True)
             if time == 0:
                 timers[timeout_type] = [ZERO, content]
+                if zero is None:
+                    zero = []
                 zero.append(timeout_type)
             else:
                 handle = self.runtime.start_timer(self, timeout_type, time, absolute)

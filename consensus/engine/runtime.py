@@ -75,17 +75,27 @@ class VirtualRuntime(_Runtime):
     as message deliveries and timers, which is how the network simulator
     delays messages. ``run`` processes items until none are left, the clock
     would pass ``until``, or ``max_items`` items have run.
+
+    Items wait in one list per due time (a bucket) and a heap holds the
+    distinct due times, so scheduling an item costs a list append unless
+    its due time is new. Simulations reuse few due times (constant link
+    delays, timers re-armed with one length), so most items never touch
+    the heap. A cancelled item stays in its bucket, marked dead, until its
+    time comes. Items of a bucket run in the order they were scheduled, all
+    before the items that become due while the bucket runs.
     """
 
     def __init__(self, observer: Observer | None = None) -> None:
         self.observer = observer
         self.now: float = 0
-        self._heap: list[list[Any]] = []
-        # Items due now, in the order they were scheduled. They always come
-        # after heap items due now, which were scheduled earlier.
-        self._ready: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
-        self._sequence = 0
         self.items_run = 0
+        # Entries are [function, args]; a cancelled one has function None.
+        self._buckets: dict[float, list[list[Any]]] = {}
+        self._times: list[float] = []
+        self._current: list[list[Any]] = []
+        self._index = 0
+        # Items due now, scheduled after every item of the current bucket.
+        self._ready: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
 
     # Scheduling.
 
@@ -100,24 +110,23 @@ class VirtualRuntime(_Runtime):
 
     def schedule_at(self, when: float, function: Callable[..., Any], *args: Any) -> Any:
         """Run ``function(*args)`` at virtual time ``when`` (at once if past)."""
-        self._sequence += 1
-        entry = [when, self._sequence, function, args]
-        self._push(entry)
-        return entry
-
-    def _push(self, entry: list[Any]) -> None:
-        # An item due now or earlier joins the items due now, after the ones
-        # already scheduled, so the (due time, sequence) order holds.
-        if entry[0] <= self.now:
-            entry[0] = self.now
+        entry = [function, args]
+        if when <= self.now:
+            # Due now: after the items already scheduled for this instant.
             self._ready.append((_run_entry, (entry,)))
+            return entry
+        bucket = self._buckets.get(when)
+        if bucket is None:
+            self._buckets[when] = [entry]
+            heapq.heappush(self._times, when)
         else:
-            heapq.heappush(self._heap, entry)
+            bucket.append(entry)
+        return entry
 
     def cancel(self, handle: Any) -> None:
         """Cancel an item from ``schedule_at``; cancelling twice is harmless."""
         if handle is not None:
-            handle[2] = None
+            handle[0] = None
 
     def _deliver(self, machine: Machine, event_type: Any, content: Any) -> None:
         self._ready.append((machine.receive, (event_type, content)))
@@ -136,77 +145,78 @@ class VirtualRuntime(_Runtime):
         self, machine: Machine, timeout_type: Any, time: float, absolute: bool
     ) -> Any:
         when = time if absolute else self.now + time
-        self._sequence += 1
-        entry = [when, self._sequence, machine.timeout_fired, None]
-        entry[3] = (timeout_type, entry)
-        self._push(entry)
-        return entry
+        return self.schedule_at(when, machine.timeout_fired, timeout_type)
 
     def cancel_timer(self, handle: Any) -> None:
-        handle[2] = None
+        handle[0] = None
 
     # Running.
 
     def pending(self) -> int:
         """Count scheduled items, cancelled ones included."""
-        return len(self._heap) + len(self._ready)
+        waiting = sum(len(bucket) for bucket in self._buckets.values())
+        return waiting + len(self._current) - self._index + len(self._ready)
 
     def next_time(self) -> float | None:
-        """Return the due time of the next item, or None when idle."""
-        if self._ready:
+        """Return the due time of the next live item, or None when idle."""
+        if self._ready or self._index < len(self._current):
             return self.now
-        heap = self._heap
-        while heap and heap[0][2] is None:
-            heapq.heappop(heap)
-        return heap[0][0] if heap else None
+        times = self._times
+        buckets = self._buckets
+        while times:
+            bucket = buckets[times[0]]
+            if any(entry[0] is not None for entry in bucket):
+                return times[0]
+            del buckets[heapq.heappop(times)]
+        return None
 
     def run(self, until: float | None = None, max_items: int | None = None) -> int:
         """Run scheduled items in order; returns how many ran."""
-        heap = self._heap
         ready = self._ready
         popleft = ready.popleft
+        times = self._times
+        buckets = self._buckets
         heappop = heapq.heappop
+        current = self._current
+        index = self._index
         limit = -1 if max_items is None else max_items
         count = 0
-        now = self.now
-        while count != limit:
-            if heap and heap[0][0] == now:
-                entry = heappop(heap)
-            elif ready:
-                function, args = popleft()
-                count += 1
-                function(*args)
-                continue
-            elif heap:
-                if until is not None and heap[0][0] > until:
+        try:
+            while count != limit:
+                if index < len(current):
+                    entry = current[index]
+                    index += 1
+                    function = entry[0]
+                    if function is not None:
+                        count += 1
+                        function(*entry[1])
+                elif ready:
+                    function, args = popleft()
+                    count += 1
+                    function(*args)
+                elif times:
+                    when = times[0]
+                    if until is not None and when > until:
+                        break
+                    heappop(times)
+                    self.now = when
+                    current = self._current = buckets.pop(when)
+                    index = 0
+                else:
                     break
-                entry = heappop(heap)
-                now = self.now = entry[0]
-            else:
-                break
-            function = entry[2]
-            if function is None:
-                continue
-            count += 1
-            function(*entry[3])
-        if until is not None and now < until and not ready:
-            if not heap or heap[0][0] > until:
+        finally:
+            self._index = index
+            self.items_run += count
+        if until is not None and self.now < until and not ready:
+            if index >= len(current) and (not times or times[0] > until):
                 self.now = until
-        self.items_run += count
         return count
 
 
 def _run_entry(entry: list[Any]) -> None:
-    function = entry[2]
+    function = entry[0]
     if function is not None:
-        function(*entry[3])
-
-
-class _AsyncioTimer:
-    __slots__ = ("handle",)
-
-    def __init__(self) -> None:
-        self.handle: asyncio.TimerHandle | None = None
+        function(*entry[1])
 
 
 class AsyncioRuntime(_Runtime):
@@ -243,17 +253,10 @@ class AsyncioRuntime(_Runtime):
     def start_timer(
         self, machine: Machine, timeout_type: Any, time: float, absolute: bool
     ) -> Any:
-        timer = _AsyncioTimer()
-        due = (
-            self._origin + time / 1000.0
-            if absolute
-            else self._loop.time() + time / 1000.0
+        base = self._origin if absolute else self._loop.time()
+        return self._loop.call_at(
+            base + time / 1000.0, machine.timeout_fired, timeout_type
         )
-        timer.handle = self._loop.call_at(
-            due, machine.timeout_fired, timeout_type, timer
-        )
-        return timer
 
     def cancel_timer(self, handle: Any) -> None:
-        if handle.handle is not None:
-            handle.handle.cancel()
+        handle.cancel()
