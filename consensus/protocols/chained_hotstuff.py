@@ -7,7 +7,7 @@ update rules of the event-driven Algorithm 4.
 
 Each view has one generic phase. The leader of view ``v`` proposes a block
 ``b*`` that extends the block of its ``genericQC`` (the highest certificate
-it knows) and carries that certificate as ``b*.justify``. Every replica
+it has) and carries that certificate as ``b*.justify``. Every replica
 votes for ``b*`` at most once per view, sending the vote to the leader of
 view ``v + 1``, who turns ``n - t`` votes into the next ``genericQC`` and
 proposes at once. The vote rule is safeNode: ``b*`` extends the block of
@@ -33,7 +33,9 @@ timeout in a row, reset by a commit) moves it on when no proposal comes;
 it then sends NEW-VIEW with its ``genericQC`` to the next leader, who
 proposes after ``n - t`` of them, or at once if it holds a certificate of
 the previous view. A replica jumps to a later view when that view's
-proposal carries a certificate from its current view or later.
+proposal carries a certificate from its current view or later, and a
+leader jumps to a later view it leads when ``t + 1`` replicas sent
+NEW-VIEW for it.
 
 NOTE: ``leader_rotation = "stable"`` is not supported; the pipeline needs
 a new leader per view, and the run is the same as with ``round_robin``.
@@ -139,6 +141,7 @@ class Chain:
         "blocks",
         "certified",
         "votes",
+        "ahead",
     )
 
     def __init__(self) -> None:
@@ -156,6 +159,8 @@ class Chain:
         self.blocks: dict[str, Block] = {}
         self.certified: set[str] = set()
         self.votes = VoteBox()
+        # Senders of NEW-VIEW messages for later views this node leads.
+        self.ahead: dict[int, set[int]] = {}
 
 
 class ChainedHotStuff(StateMachine):
@@ -196,12 +201,13 @@ class ChainedHotStuff(StateMachine):
         data.proposed = False
         data.new_views = {}
         data.votes.forget_before(view - 1)
+        data.ahead = {w: senders for w, senders in data.ahead.items() if w > view}
         data.blocks = {
             digest: block
             for digest, block in data.blocks.items()
             if block.view >= view - 2
         }
-        if data.entry == "timeout":
+        if data.entry in ("timeout", "new_view"):
             leader = ctx.leader(view)
             if leader != ctx.id:
                 ctx.send(leader, NewView(ctx.id, view, data.generic_qc))
@@ -287,6 +293,23 @@ class ChainedHotStuff(StateMachine):
             return keep_state(data, [next_event(INTERNAL, "propose")])
         return keep_state(data)
 
+    def _new_view_ahead(self, message: NewView, data: Chain) -> Any:
+        """Postpone a NEW-VIEW of a later view, and move there on t + 1.
+
+        With t + 1 senders at least one honest replica is in that view.
+        """
+        ctx = self.ctx
+        actions = [postpone()]
+        if ctx.leader(message.view) != ctx.id:
+            return keep_state_and_data(actions)
+        senders = data.ahead.setdefault(message.view, set())
+        senders.add(message.sender)
+        if len(senders) <= ctx.t:
+            return keep_state(data, actions)
+        data.entry = "new_view"
+        ctx.emit("view_change", view=message.view, reason="new_view")
+        return next_state(message.view, data, actions)
+
     # Messages.
 
     def _message(self, message: Message, data: Chain) -> Any:
@@ -296,7 +319,7 @@ class ChainedHotStuff(StateMachine):
             return self._proposal(message, data)
         if isinstance(message, NewView):
             if message.view > data.view:
-                return keep_state_and_data([postpone()])
+                return self._new_view_ahead(message, data)
             if message.view == data.view:
                 return self._new_view(message, data)
         return KEEP

@@ -4,8 +4,8 @@ Source: Maofan Yin, Dahlia Malkhi, Michael K. Reiter, Guy Golan Gueta and
 Ittai Abraham, "HotStuff: BFT Consensus with Linearity and
 Responsiveness", PODC 2019, Algorithm 2 (basic HotStuff).
 
-A view has four phases, each a leader broadcast answered by votes sent to
-the leader alone:
+A view has four phases. In each the leader broadcasts, and the replicas
+send their votes back to the leader alone:
 
 - New view: every replica sends NEW-VIEW with its ``prepareQC`` (the
   highest certificate it holds) to the leader of the view. With ``n - t``
@@ -28,8 +28,11 @@ leader never waits to hear from everyone.
 The pacemaker is a view timer per view (``view_timeout_ms``, multiplied by
 ``backoff`` per timeout in a row and reset by a commit). When it fires the
 replica moves to the next view and sends NEW-VIEW to that view's leader.
-A replica that receives a certificate of a later view from that view's
-leader jumps to it, since a quorum was there.
+Replicas whose timers drifted apart meet again in two ways. A replica that
+receives a certificate of a later view from that view's leader jumps to
+it, since a quorum was there. A leader that receives NEW-VIEW for a later
+view it leads from t + 1 replicas jumps to it, since an honest replica is
+there.
 
 ``params["variant"] = "two_phase"`` drops the commit phase: a replica
 locks on the ``prepareQC`` at pre-commit and commits on the
@@ -188,6 +191,7 @@ class Replica:
         "proposed",
         "certified",
         "votes",
+        "ahead",
     )
 
     def __init__(self) -> None:
@@ -203,6 +207,8 @@ class Replica:
         self.proposed: Block | None = None
         self.certified: set[str] = set()
         self.votes = VoteBox()
+        # Senders of NEW-VIEW messages for later views this node leads.
+        self.ahead: dict[int, set[int]] = {}
 
     def high_qc(self) -> QC:
         """Return the certificate this replica reports in NEW-VIEW."""
@@ -272,6 +278,7 @@ class HotStuff(StateMachine):
         data.proposed = None
         data.certified = set()
         data.votes.forget_before(view)
+        data.ahead = {w: senders for w, senders in data.ahead.items() if w > view}
         if data.entry == "catch_up":
             return []
         leader = ctx.leader(view)
@@ -290,6 +297,23 @@ class HotStuff(StateMachine):
         data.entry = "timeout"
         self.ctx.emit("view_change", view=view + 1, reason="timeout")
         return next_state((view + 1, "prepare"), data)
+
+    def _new_view_ahead(self, message: NewView, data: Replica) -> Any:
+        """Postpone a NEW-VIEW of a later view, and move there on t + 1.
+
+        With t + 1 senders at least one honest replica is in that view.
+        """
+        ctx = self.ctx
+        actions = [postpone()]
+        if ctx.leader(message.view) != ctx.id:
+            return keep_state_and_data(actions)
+        senders = data.ahead.setdefault(message.view, set())
+        senders.add(message.sender)
+        if len(senders) <= ctx.t:
+            return keep_state(data, actions)
+        data.entry = "new_view"
+        ctx.emit("view_change", view=message.view, reason="new_view")
+        return next_state((message.view, "prepare"), data, actions)
 
     def _catch_up(self, view: int, data: Replica) -> Any:
         """Move to the later ``view`` a certificate came from, then retry it."""
@@ -355,6 +379,8 @@ class HotStuff(StateMachine):
     def _message(self, message: Message, state: State, data: Replica) -> Any:
         if isinstance(message, Certificate):
             return self._certificate(message, state, data)
+        if isinstance(message, NewView) and message.view > data.view:
+            return self._new_view_ahead(message, data)
         if message.view > data.view:
             return keep_state_and_data([postpone()])
         if message.view < data.view:

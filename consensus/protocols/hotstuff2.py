@@ -11,8 +11,8 @@ Each party keeps a lock, the highest certificate ``C_v'(B)`` it has seen
 - Propose: ``L_v`` proposes ``B_k`` extending the highest certificate it
   has, and sends the highest double certificate along.
 - Vote and lock: on the first proposal of view ``v`` a party commits the
-  block of the double certificate with its ancestors, votes to ``L_v`` if
-  the proposal's certificate ranks at least as high as its lock, and
+  block of the double certificate with its ancestors. It votes to ``L_v``
+  if the proposal's certificate ranks at least as high as its lock, and
   locks on that certificate if it is higher.
 - Prepare: ``L_v`` forms ``C_v(B_k)`` from ``n - t`` votes and broadcasts it.
 - Vote2: a party locks on ``C_v(B_k)`` and sends it, signed, to
@@ -24,19 +24,21 @@ Each party keeps a lock, the highest certificate ``C_v'(B)`` it has seen
 
 Pacemaker (view synchronization by wishes): when a party's view timer
 fires it broadcasts a wish for view ``v + 1`` and restarts the timer,
-``backoff`` times longer (reset by a commit). A party that sees ``t + 1``
-wishes for a view above its own wishes for it too. ``n - t`` wishes for
-view ``w`` form a timeout certificate of view ``w - 1``, and the party
-enters ``w``. A party that enters a view through a timeout certificate
-sends its lock to the leader in a status message; the leader waits for
-``n - t`` of them and for ``delta_ms`` (the bound Delta the protocol
-assumes on message delay after GST) since it entered the view, then
-proposes on the highest lock it learned, attaching the timeout
-certificate. That wait is what lets two phases suffice: every honest
-lock reaches the leader in time, so no honest party rejects its
-proposal. A party also enters a view when that view's proposal carries
-its entry proof (the double certificate or the timeout certificate of the
-view before), and when it sees a certificate formed in a later view.
+``backoff`` times longer. A certificate of the party's view resets the
+backoff, and so does a commit: the commit of a view's block waits for the
+next leader, so a certificate is the sign that the view itself worked. A
+party that sees ``t + 1`` wishes for a view above its own wishes for it
+too. ``n - t`` wishes for view ``w`` form a timeout certificate of view
+``w - 1``, and the party enters ``w``. A party that enters a view through
+a timeout certificate sends its lock to the leader in a status message;
+the leader waits for ``n - t`` of them and for ``delta_ms`` (the bound
+Delta the protocol assumes on message delay after GST) since it entered
+the view, then proposes on the highest lock it learned, attaching the
+timeout certificate. That wait is what lets two phases suffice: every
+honest lock reaches the leader in time, so no honest party rejects its
+proposal. A party also enters a view when that view's proposal carries its
+entry proof (the double certificate or the timeout certificate of the view
+before), and when it sees a certificate formed in a later view.
 
 Wishes are per view, so the pacemaker sends ``n (n - 1)`` messages per
 timeout; it keeps the wish and timeout-certificate logic but not the
@@ -525,6 +527,7 @@ class HotStuff2(StateMachine):
         if state[1] == "locked":
             return KEEP
         self._raise_lock(qc, data)
+        self._reset_backoff(data)
         ctx = self.ctx
         ctx.emit("vote", view=view, height=qc.height, phase=DOUBLE, value=qc.value)
         vote = Vote2(ctx.id, view, qc.height, qc.value, qc)
@@ -563,11 +566,17 @@ class HotStuff2(StateMachine):
             self.ctx.emit("commit", **fields)
         if chain:
             data.committed = double.block
-            data.timeouts = 0
-            # The view timer was set before this commit reset the backoff;
-            # the next state entry rearms it with the shorter deadline.
-            fresh = self.ctx.now + view_timeout(self.ctx.params, 0)
-            data.deadline = min(data.deadline, fresh)
+            self._reset_backoff(data)
+
+    def _reset_backoff(self, data: Party) -> None:
+        """Reset the timer backoff after progress: a certificate or a commit.
+
+        The view timer was set before; the next state entry rearms it with
+        the shorter deadline.
+        """
+        data.timeouts = 0
+        fresh = self.ctx.now + view_timeout(self.ctx.params, 0)
+        data.deadline = min(data.deadline, fresh)
 
     def _emit_qc(self, qc: QC) -> None:
         self.ctx.emit(

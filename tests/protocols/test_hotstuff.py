@@ -137,6 +137,29 @@ def test_faulty_leader_costs_one_timer(fault):
     assert summary["liveness_violations"] == []
 
 
+def test_drifted_views_meet_again():
+    """A 100 ms view timer is shorter than many views here (exponential
+    latency, mean 20 ms), so the replicas time out at different moments and
+    drift two views apart, each side too small for a quorum. The leader of
+    the view the others reached jumps to it on t + 1 NEW-VIEW messages."""
+    doc = scenario(
+        "hotstuff",
+        5,
+        network={
+            "latency": {"dist": "exponential", "mean_ms": 20},
+            "duplicate": 0.1,
+            "pre_gst_max_delay_ms": 300,
+        },
+        params={"view_timeout_ms": 100},
+        stop={"time_ms": 6000},
+        seed=438269,
+    )
+    summary, events = run(doc)
+    assert of_kind(events, "view_change", reason="new_view") != []
+    assert summary["liveness_violations"] == []
+    assert summary["committed_heights"] >= 10
+
+
 def test_partition_heals_at_gst():
     """Halves of two cannot commit; after the heal at GST they do and agree."""
     heal = 3000
