@@ -51,6 +51,9 @@ class Checker:
     seen there, and each agreement pair and stall is reported once.
     """
 
+    # Every kind: a stall is noticed at the first event past its deadline.
+    kinds: frozenset[str] | None = None
+
     def __init__(self, scenario: dict[str, Any]) -> None:
         self.faulty = frozenset(fault["node"] for fault in scenario["faults"])
         self.violations: list[dict[str, Any]] = []

@@ -42,6 +42,9 @@ class Metrics:
     honest node has a commit event for each of the heights 1..H.
     """
 
+    # Set below the handler table: the kinds observe() reads.
+    kinds: frozenset[str] | None = None
+
     def __init__(self, scenario: dict[str, Any]) -> None:
         self.scenario = scenario
         self.n: int = scenario["n"]
@@ -65,6 +68,11 @@ class Metrics:
         self._leaders: dict[int, int] = {}
         self._fault_started: set[int] = set()
         self._outage_since: float | None = None
+
+    def close(self, now: float, events: int) -> None:
+        """Set the end time and event count of a log seen only in part."""
+        self.now = now
+        self.events = events
 
     def observe(self, event: dict[str, Any]) -> None:
         """Account for one event of the log."""
@@ -208,6 +216,9 @@ _HANDLERS = {
     "commit": Metrics._on_commit,
     "run_end": Metrics._on_run_end,
 }
+# The kinds a simulation needs to route to Metrics.observe; the rest only
+# move the clock and the count, which close() sets at the end.
+Metrics.kinds = frozenset({"send", *_HANDLERS})
 
 
 def percentile(samples: list[float], p: float) -> float:

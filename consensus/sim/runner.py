@@ -49,7 +49,13 @@ CHUNK = 512
 
 
 class Observing(Protocol):
-    """The checker interface the simulation uses."""
+    """The checker interface the simulation uses.
+
+    ``kinds`` names the event kinds ``observe`` needs (None: all of them);
+    the log routes only those, which keeps the per-message cost down.
+    """
+
+    kinds: frozenset[str] | None
 
     def observe(self, event: Event) -> list[Event]: ...
 
@@ -57,9 +63,17 @@ class Observing(Protocol):
 
 
 class Summarizing(Protocol):
-    """The metrics interface the simulation uses."""
+    """The metrics interface the simulation uses; ``kinds`` as for Observing.
+
+    ``close`` gives the end time and event count of the whole log, which
+    the metrics cannot count from the kinds they see.
+    """
+
+    kinds: frozenset[str] | None
 
     def observe(self, event: Event) -> None: ...
+
+    def close(self, now: float, events: int) -> None: ...
 
     def summary(self) -> dict[str, Any]: ...
 
@@ -107,8 +121,8 @@ class Simulation:
         self.log = EventLog(self._now)
         for sink in sinks:
             self.log.subscribe(sink)
-        self.log.subscribe(self.metrics.observe)
-        self.log.subscribe(self.checker.observe)
+        self.log.subscribe(self.metrics.observe, self.metrics.kinds)
+        self.log.subscribe(self.checker.observe, self.checker.kinds)
         self.log.subscribe(self._on_commit, ("commit",))
         self.log.subscribe(self._on_violation, ("violation",))
         self._set_event_limit()
@@ -312,6 +326,7 @@ class Simulation:
         now = self._end_t
         for event in self.checker.finish(now):
             log.emit(log.numbered(event, now))
+        self.metrics.close(now, log.seq + 1)
         summary = dict(self.metrics.summary())
         summary["safety_violations"] = [
             v for v in self.violations if v["property"] != "liveness"
