@@ -10,6 +10,7 @@ import {
   messagesInFlight,
   parseEngineState,
   stateAt,
+  stateSize,
 } from "../runstate.js";
 import { pbftCrashLog, simulate } from "./fixture.mjs";
 
@@ -58,6 +59,17 @@ describe("seek", () => {
     timeline.append(events.slice(200, 600));
     assert.equal(timeline.length, 600);
     assert.deepEqual(timeline.seek(600), stateAt(events, 600));
+  });
+
+  test("snapshot gaps grow with state", () => {
+    const timeline = new Timeline(events[0], 100);
+    timeline.append(events);
+    const ks = timeline.snapshots.map((snapshot) => snapshot.k);
+    const gaps = ks.slice(1).map((k, i) => k - ks[i]);
+    const last = timeline.snapshots[timeline.snapshots.length - 1];
+    assert.ok(gaps.every((gap) => gap >= 100), `gaps ${gaps}`);
+    assert.ok(gaps[gaps.length - 1] > 300, `gaps ${gaps}`);
+    assert.ok(last.k > events.length - 2 * stateSize(last.state) - 100);
   });
 
   test("count at time finds the boundary", () => {
