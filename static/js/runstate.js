@@ -36,9 +36,10 @@ export function snapshotInterval(n) {
 const EVENTS_PER_ENTRY = 2;
 
 /** Return the number of entries of a state's growing parts: commits, messages
- * in flight, committed heights and violations. */
+ * in flight, committed heights, leaders, view changes and violations. */
 export function stateSize(state) {
   let size = state.violations.length + Object.keys(state.commits).length;
+  size += Object.keys(state.leaders).length + Object.keys(state.viewChanges).length;
   for (const node of state.nodes) size += node.committed.length;
   for (const queue of Object.values(state.inFlight)) size += queue.length;
   return size;
