@@ -221,7 +221,8 @@ function frame(time) {
     const position = player.position();
     const withCards = player.mode !== "playing" || time - cardsDrawnAt >= CARDS_EVERY_MS;
     if (withCards) cardsDrawnAt = time;
-    drawRing(view, player.state(), position.now, withCards);
+    const arrivalOf = (seq) => timeline.arrivalOf(seq);
+    drawRing(view, player.state(), position.now, withCards, arrivalOf);
     drawControls(position);
   }
   drawChartsIfDue(time, player.position().now);

@@ -2,9 +2,9 @@
 // draining timer arcs, and a card per node.
 //
 // Drawing reads only a state from runstate.js and the playback time `now`
-// (simulated ms). A message in flight is drawn at the share of the expected
-// latency that has passed since its send, because the arrival time is not
-// known before the deliver event.
+// (simulated ms). A message in flight moves from its send to its deliver or
+// drop time when the log already holds that event. Otherwise it moves at the
+// scenario's mean latency and waits just short of the receiver.
 
 import { messagesInFlight } from "./runstate.js";
 import { arcPath, colourOf, html, shapePath, svg } from "./svg.js";
@@ -135,10 +135,11 @@ function createNode(view, id) {
 
 /** Draw the state at playback time `now`. The cards and panels are left as
  * they are unless `withCards` is true, because at large n they cost more
- * than the ring. */
-export function drawRing(view, state, now, withCards = true) {
+ * than the ring. `arrivalOf(seq)` returns a send's arrival time (ms) when
+ * the log already holds it. */
+export function drawRing(view, state, now, withCards = true, arrivalOf = () => undefined) {
   for (const node of state.nodes) drawNode(view, node, now);
-  drawMessages(view, state, now);
+  drawMessages(view, state, now, arrivalOf);
   if (!withCards || state.seq === view.drawnSeq) return;
   view.drawnSeq = state.seq;
   state.nodes.forEach((node) => drawCard(view.cardViews[node.id], node, state));
@@ -194,17 +195,19 @@ function drawTimers(view, parts, node, now) {
   });
 }
 
-function drawMessages(view, state, now) {
+function drawMessages(view, state, now, arrivalOf) {
   const layer = view.layers.messages;
   const messages = messagesInFlight(state).slice(-MAX_DRAWN_MESSAGES);
-  const latency = state.latencyMs > 0 ? state.latencyMs : 10;
   const size = Math.max(2.5, Math.min(5, view.nodeRadius / 4));
   const shapes = [];
   for (const message of messages) {
     const from = view.positions[message.from];
     const to = view.positions[message.to];
     if (!from || !to) continue;
-    const share = Math.max(0, Math.min((now - message.sentAt) / latency, 0.97));
+    const arrival = arrivalOf(message.seq);
+    const known = arrival !== undefined && arrival > message.sentAt;
+    const duration = known ? arrival - message.sentAt : expectedLatency(state, message);
+    const share = Math.max(0, Math.min((now - message.sentAt) / duration, known ? 1 : 0.97));
     const dx = to.x - from.x;
     const dy = to.y - from.y;
     const length = Math.hypot(dx, dy) || 1;
@@ -217,6 +220,12 @@ function drawMessages(view, state, now) {
     shapes.push(marker);
   }
   layer.replaceChildren(...shapes);
+}
+
+function expectedLatency(state, message) {
+  const link = state.linkLatencyMs[`${message.from}>${message.to}`];
+  const mean = link ?? state.latencyMs;
+  return mean > 0 ? mean : 10;
 }
 
 // --- cards and panels -------------------------------------------------------

@@ -57,7 +57,8 @@ export function initialState(meta) {
     protocol: scenario.protocol,
     n,
     scenario,
-    latencyMs: expectedLatency(scenario.network),
+    latencyMs: meanLatency(scenario.network && scenario.network.latency),
+    linkLatencyMs: linkLatencies(scenario.network),
     seq: 0,
     t: 0,
     nodes,
@@ -108,18 +109,17 @@ function faultBehaviours(faults) {
   return behaviours;
 }
 
-/** Return the mean one-way latency (ms) of the scenario's latency model,
- * which sets how fast a renderer moves a message before it arrives. */
-function expectedLatency(network) {
-  const latency = (network && network.latency) || {};
-  switch (latency.dist) {
+/** Return the mean (ms) of a latency model of docs/scenario.md, which sets
+ * how fast a renderer moves a message before it arrives. */
+export function meanLatency(latency) {
+  switch (latency && latency.dist) {
     case "constant":
       return latency.ms;
     case "uniform":
-      return (latency.low + latency.high) / 2;
+      return (latency.low_ms + latency.high_ms) / 2;
     case "normal":
     case "exponential":
-      return latency.mean;
+      return latency.mean_ms;
     case "lognormal":
       return Math.exp(latency.mu + (latency.sigma * latency.sigma) / 2);
     default:
@@ -127,14 +127,25 @@ function expectedLatency(network) {
   }
 }
 
-/** Apply one event to the state (mutating it) and return the state. */
-export function applyEvent(state, event) {
+/** Return the mean latency (ms) of each link override, keyed "from>to". */
+function linkLatencies(network) {
+  const means = {};
+  for (const link of (network && network.links) || []) {
+    means[`${link.from}>${link.to}`] = meanLatency(link.latency);
+  }
+  return means;
+}
+
+/** Apply one event to the state (mutating it) and return the state. When a
+ * deliver or drop takes a message out of flight, `onRetire(message, event)`
+ * is called if given. */
+export function applyEvent(state, event, onRetire = null) {
   state.seq = event.seq;
   state.t = event.t;
   const counts = state.counters.events;
   counts[event.kind] = (counts[event.kind] || 0) + 1;
   const handler = HANDLERS[event.kind];
-  if (handler) handler(state, event);
+  if (handler) handler(state, event, onRetire);
   return state;
 }
 
@@ -337,29 +348,30 @@ function onSend(state, event) {
   });
 }
 
-function retire(state, key, newest) {
+function retire(state, key, newest, event, onRetire) {
   const queue = state.inFlight[key];
   if (!queue || queue.length === 0) return;
-  if (newest) queue.pop();
-  else queue.shift();
+  const message = newest ? queue.pop() : queue.shift();
   if (queue.length === 0) delete state.inFlight[key];
+  if (onRetire) onRetire(message, event);
 }
 
-function onDeliver(state, event) {
+function onDeliver(state, event, onRetire) {
   if (event.duplicate) {
     state.counters.duplicates += 1;
     return;
   }
   state.counters.delivered += 1;
-  retire(state, channel(event.from, event.node, event.msg), false);
+  retire(state, channel(event.from, event.node, event.msg), false, event, onRetire);
 }
 
-function onDrop(state, event) {
+function onDrop(state, event, onRetire) {
   const dropped = state.counters.dropped;
   dropped[event.reason] = (dropped[event.reason] || 0) + 1;
   if (event.reason === "fault") return;
   const atSend = event.reason === "loss" || event.reason === "partition";
-  retire(state, channel(event.node, event.to, event.msg), atSend);
+  const key = channel(event.node, event.to, event.msg);
+  retire(state, key, atSend, event, onRetire);
 }
 
 function onViewChangeStatus(state, event) {
@@ -434,6 +446,9 @@ export class Timeline {
     this.snapshots = [{ k: 0, state: cloneState(this.head) }];
     this.nextSnapshot = every;
     this.cursor = null;
+    // Time (ms) at which each retired send (by seq) was delivered or dropped.
+    this.arrivals = new Map();
+    this.recordArrival = (message, event) => this.arrivals.set(message.seq, event.t);
   }
 
   get length() {
@@ -445,7 +460,7 @@ export class Timeline {
     for (const event of events) {
       if (event.seq <= this.head.seq) continue;
       this.events.push(event);
-      applyEvent(this.head, event);
+      applyEvent(this.head, event, this.recordArrival);
       if (this.events.length >= this.nextSnapshot) this.snapshot();
     }
   }
@@ -482,6 +497,12 @@ export class Timeline {
       else high = middle - 1;
     }
     return this.snapshots[low];
+  }
+
+  /** Return the time (ms) at which the send with this seq left the network
+   * by deliver or drop, or undefined while it is in flight at the head. */
+  arrivalOf(seq) {
+    return this.arrivals.get(seq);
   }
 
   /** Return the number of events with time at most t (ms). */

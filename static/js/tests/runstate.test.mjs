@@ -7,6 +7,7 @@ import {
   Timeline,
   applyEvent,
   initialState,
+  meanLatency,
   messagesInFlight,
   parseEngineState,
   stateAt,
@@ -167,6 +168,25 @@ describe("pbft crash log", () => {
     }
   });
 
+  test("arrival times of retired sends", () => {
+    const timeline = new Timeline(events[0]);
+    timeline.append(events);
+    const send = events.find((e) => e.kind === "send" && e.to === 1);
+    const deliver = events.find(
+      (e) => e.kind === "deliver" && e.node === 1 && e.from === send.node && e.msg === send.msg,
+    );
+    const crashed = events.find((e) => e.kind === "drop" && e.reason === "crashed");
+    const lost = stateAt(events, events.indexOf(crashed));
+    const victim = messagesInFlight(lost).find(
+      (m) => m.from === crashed.node && m.to === crashed.to && m.msg === crashed.msg,
+    );
+    assert.equal(timeline.arrivalOf(send.seq), deliver.t);
+    assert.equal(timeline.arrivalOf(victim.seq), crashed.t);
+    for (const message of messagesInFlight(timeline.head)) {
+      assert.equal(timeline.arrivalOf(message.seq), undefined);
+    }
+  });
+
   test("message counters by type", () => {
     const final = stateAt(events, events.length);
     const summary = events[events.length - 1].summary;
@@ -186,7 +206,10 @@ describe("made-up logs", () => {
       protocol: "hotstuff",
       n: 4,
       faults: [{ node: 3, behaviour: "equivocate" }],
-      network: { latency: { dist: "uniform", low: 5, high: 15 } },
+      network: {
+        latency: { dist: "uniform", low_ms: 5, high_ms: 15 },
+        links: [{ from: 0, to: 1, latency: { dist: "normal", mean_ms: 40, stdev_ms: 5 } }],
+      },
     },
   };
 
@@ -238,6 +261,25 @@ describe("made-up logs", () => {
   test("expected latency from uniform", () => {
     assert.equal(fold([]).latencyMs, 10);
   });
+
+  test("link latency overrides the default", () => {
+    assert.deepEqual(fold([]).linkLatencyMs, { "0>1": 40 });
+  });
+});
+
+describe("mean latency", () => {
+  const cases = [
+    [{ dist: "constant", ms: 7 }, 7],
+    [{ dist: "uniform", low_ms: 4, high_ms: 8 }, 6],
+    [{ dist: "normal", mean_ms: 12, stdev_ms: 3 }, 12],
+    [{ dist: "exponential", mean_ms: 9 }, 9],
+    [{ dist: "lognormal", mu: 2, sigma: 0 }, Math.exp(2)],
+  ];
+  for (const [latency, mean] of cases) {
+    test(`${latency.dist} mean`, () => {
+      assert.equal(meanLatency(latency), mean);
+    });
+  }
 });
 
 describe("parse engine state", () => {
