@@ -198,8 +198,9 @@ function drawControls(position) {
   controls.live.setAttribute("aria-pressed", String(player.mode === "live"));
   controls.speedValue.textContent = `${formatSpeed(player.speed)}x`;
   const total = timeline.length;
-  controls.readout.textContent =
-    `t = ${position.now.toFixed(1)} ms · event ${position.k} of ${total} · ${player.mode}`;
+  const time = `t = ${position.now.toFixed(1)} ms`;
+  const event = `event ${position.k} of ${total}`;
+  controls.readout.textContent = `${time} · ${event} · ${player.mode}`;
 }
 
 function formatSpeed(speed) {
@@ -219,7 +220,8 @@ function frame(time) {
   if (dirty) {
     dirty = false;
     const position = player.position();
-    const withCards = player.mode !== "playing" || time - cardsDrawnAt >= CARDS_EVERY_MS;
+    const cardsDue = time - cardsDrawnAt >= CARDS_EVERY_MS;
+    const withCards = player.mode !== "playing" || cardsDue;
     if (withCards) cardsDrawnAt = time;
     const arrivalOf = (seq) => timeline.arrivalOf(seq);
     drawRing(view, player.state(), position.now, withCards, arrivalOf);

@@ -67,11 +67,15 @@ export function createRing(root, meta) {
   const violations = html("div", { class: "violations", id: "violations" });
   const facts = html("div", { class: "run-counters", id: "run-counters" });
   root.append(
-    html("div", { class: "ring-row" }, [picture, html("div", { class: "side" }, [legend(), facts])]),
+    html("div", { class: "ring-row" }, [
+      picture,
+      html("div", { class: "side" }, [legend(), facts]),
+    ]),
     violations,
     cards,
   );
-  const view = { meta, n, nodeRadius, positions, layers, picture, cards, violations, facts };
+  const view = { meta, n, nodeRadius, positions, layers, picture };
+  Object.assign(view, { cards, violations, facts });
   view.nodeViews = positions.map((_, id) => createNode(view, id));
   view.cardViews = positions.map((_, id) => createCard(cards, id));
   view.drawnSeq = -1;
@@ -130,14 +134,21 @@ function createNode(view, id) {
     tooltip, timers, body, label, caption, postponed, leader, fault,
   ]);
   view.layers.nodes.append(group);
-  return { group, timers, body, caption, tooltip, postponed, leader, fault, faultKey: null };
+  const parts = { group, timers, body, caption, tooltip, postponed, leader, fault };
+  return { ...parts, faultKey: null };
 }
 
 /** Draw the state at playback time `now`. The cards and panels are left as
  * they are unless `withCards` is true, because at large n they cost more
  * than the ring. `arrivalOf(seq)` returns a send's arrival time (ms) when
  * the log already holds it. */
-export function drawRing(view, state, now, withCards = true, arrivalOf = () => undefined) {
+export function drawRing(
+  view,
+  state,
+  now,
+  withCards = true,
+  arrivalOf = () => undefined,
+) {
   for (const node of state.nodes) drawNode(view, node, now);
   drawMessages(view, state, now, arrivalOf);
   if (!withCards || state.seq === view.drawnSeq) return;
@@ -173,7 +184,8 @@ function drawFault(view, parts, node) {
   const r = view.nodeRadius;
   const style = { shape: FAULT_SHAPES[key] || "circle", colour: "#b42318" };
   const mark = markerPath(style, x - r - 6, y - r + 2, 5);
-  const label = svg("text", { x: x - r - 13, y: y - r + 6, class: "fault-label" }, [key]);
+  const labelAt = { x: x - r - 13, y: y - r + 6, class: "fault-label" };
+  const label = svg("text", labelAt, [key]);
   parts.fault.append(mark, label);
   parts.fault.append(svg("title", {}, [`faulty: ${key}`]));
 }
@@ -181,7 +193,8 @@ function drawFault(view, parts, node) {
 function drawTimers(view, parts, node, now) {
   parts.timers.replaceChildren();
   const { x, y } = view.positions[node.id];
-  const timers = Object.values(node.timers).sort((a, b) => a.name.localeCompare(b.name));
+  const timers = Object.values(node.timers);
+  timers.sort((a, b) => a.name.localeCompare(b.name));
   timers.forEach((timer, i) => {
     const left = timer.ms > 0 ? (timer.due - now) / timer.ms : 0;
     const arc = svg("path", {
@@ -190,7 +203,8 @@ function drawTimers(view, parts, node, now) {
       class: "timer-arc",
       "data-timer": timer.name,
     });
-    arc.append(svg("title", {}, [`timer ${timer.name}: ${timer.ms} ms from ${timer.setAt}`]));
+    const tooltip = `timer ${timer.name}: ${timer.ms} ms from ${timer.setAt}`;
+    arc.append(svg("title", {}, [tooltip]));
     parts.timers.append(arc);
   });
 }
@@ -207,7 +221,8 @@ function drawMessages(view, state, now, arrivalOf) {
     const arrival = arrivalOf(message.seq);
     const known = arrival !== undefined && arrival > message.sentAt;
     const duration = known ? arrival - message.sentAt : expectedLatency(state, message);
-    const share = Math.max(0, Math.min((now - message.sentAt) / duration, known ? 1 : 0.97));
+    const limit = known ? 1 : 0.97;
+    const share = Math.max(0, Math.min((now - message.sentAt) / duration, limit));
     const dx = to.x - from.x;
     const dy = to.y - from.y;
     const length = Math.hypot(dx, dy) || 1;
@@ -234,7 +249,8 @@ function createCard(container, id) {
   const title = html("h3");
   const rows = html("dl");
   const strip = html("div", { class: "commit-strip" });
-  const card = html("section", { class: "card", "data-node": id }, [title, rows, strip]);
+  const attributes = { class: "card", "data-node": id };
+  const card = html("section", attributes, [title, rows, strip]);
   container.append(card);
   return { card, title, rows, strip, commitsDrawn: -1 };
 }
@@ -298,7 +314,8 @@ function drawStrip(card, node) {
   if (count === card.commitsDrawn) return;
   card.commitsDrawn = count;
   const cells = node.committed.slice(-STRIP_LENGTH).map((commit) => {
-    const cell = html("span", { class: "commit", title: `h${commit.height}: ${commit.value}` });
+    const title = `h${commit.height}: ${commit.value}`;
+    const cell = html("span", { class: "commit", title });
     cell.style.background = colourOf(commit.value);
     return cell;
   });
@@ -324,14 +341,18 @@ function drawCounters(panel, state) {
     `sent ${counters.sent}, delivered ${counters.delivered}`,
   ];
   const dropped = Object.entries(counters.dropped);
-  if (dropped.length) lines.push(`dropped: ${dropped.map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  if (dropped.length) {
+    const reasons = dropped.map(([reason, count]) => `${reason} ${count}`);
+    lines.push(`dropped: ${reasons.join(", ")}`);
+  }
   for (const [type, count] of Object.entries(counters.messages).sort()) {
     lines.push(`${type}: ${count}`);
   }
   const heights = Object.keys(state.commits).length;
   lines.push(`heights committed: ${heights}`);
   for (const status of Object.values(state.viewChanges).slice(-3)) {
-    lines.push(`view ${status.view}: leader ${status.leader}, ${status.reports.length} reports`);
+    const reports = `${status.reports.length} reports`;
+    lines.push(`view ${status.view}: leader ${status.leader}, ${reports}`);
   }
   if (state.end) lines.push(`ended: ${state.end.reason}`);
   panel.replaceChildren(...lines.map((line) => html("div", {}, [line])));

@@ -264,7 +264,9 @@ function onTimerEnd(state, event) {
 
 function certificate(event, fields) {
   const copy = {};
-  for (const field of fields) if (event[field] !== undefined) copy[field] = event[field];
+  for (const field of fields) {
+    if (event[field] !== undefined) copy[field] = event[field];
+  }
   copy.t = event.t;
   return copy;
 }
@@ -468,7 +470,8 @@ export class Timeline {
   snapshot() {
     const k = this.events.length;
     this.snapshots.push({ k, state: cloneState(this.head) });
-    this.nextSnapshot = k + Math.max(this.every, EVENTS_PER_ENTRY * stateSize(this.head));
+    const spacing = EVENTS_PER_ENTRY * stateSize(this.head);
+    this.nextSnapshot = k + Math.max(this.every, spacing);
   }
 
   /** Return the state after the first k events. The result is owned by the
@@ -476,7 +479,8 @@ export class Timeline {
   seek(k) {
     const target = Math.max(0, Math.min(k, this.events.length));
     const cursor = this.cursor;
-    const reusable = cursor && cursor.k <= target && cursor.k >= this.snapshotBefore(target).k;
+    const nearest = this.snapshotBefore(target).k;
+    const reusable = cursor && cursor.k <= target && cursor.k >= nearest;
     if (!reusable) {
       const snapshot = this.snapshotBefore(target);
       this.cursor = { k: snapshot.k, state: cloneState(snapshot.state) };

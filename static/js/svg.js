@@ -38,18 +38,29 @@ export function shapePath(shape, x, y, size) {
   const s = size;
   switch (shape) {
     case "square":
-      return `M ${x - s} ${y - s} h ${2 * s} v ${2 * s} h ${-2 * s} Z`;
+      return polygon(x, y, [[-s, -s], [s, -s], [s, s], [-s, s]]);
     case "triangle":
-      return `M ${x} ${y - s * 1.2} L ${x + s * 1.1} ${y + s * 0.8} L ${x - s * 1.1} ${y + s * 0.8} Z`;
+      return polygon(x, y, [[0, -1.2 * s], [1.1 * s, 0.8 * s], [-1.1 * s, 0.8 * s]]);
     case "diamond":
-      return `M ${x} ${y - s * 1.3} L ${x + s * 1.3} ${y} L ${x} ${y + s * 1.3} L ${x - s * 1.3} ${y} Z`;
-    case "cross":
-      return `M ${x - s} ${y - s} L ${x + s} ${y + s} M ${x + s} ${y - s} L ${x - s} ${y + s}`;
+      return polygon(x, y, [[0, -1.3 * s], [1.3 * s, 0], [0, 1.3 * s], [-1.3 * s, 0]]);
+    case "cross": {
+      const down = `M ${x - s} ${y - s} L ${x + s} ${y + s}`;
+      const up = `M ${x + s} ${y - s} L ${x - s} ${y + s}`;
+      return `${down} ${up}`;
+    }
     case "star":
       return starPath(x, y, s);
-    default:
-      return `M ${x - s} ${y} a ${s} ${s} 0 1 0 ${2 * s} 0 a ${s} ${s} 0 1 0 ${-2 * s} 0`;
+    default: {
+      const half = `a ${s} ${s} 0 1 0`;
+      return `M ${x - s} ${y} ${half} ${2 * s} 0 ${half} ${-2 * s} 0`;
+    }
   }
+}
+
+/** Return a closed path through corners given relative to (x, y). */
+function polygon(x, y, corners) {
+  const points = corners.map(([dx, dy]) => `${x + dx} ${y + dy}`);
+  return `M ${points.join(" L ")} Z`;
 }
 
 function starPath(x, y, size) {

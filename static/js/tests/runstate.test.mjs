@@ -172,8 +172,9 @@ describe("pbft crash log", () => {
     const timeline = new Timeline(events[0]);
     timeline.append(events);
     const send = events.find((e) => e.kind === "send" && e.to === 1);
+    const sameMessage = (e) => e.from === send.node && e.msg === send.msg;
     const deliver = events.find(
-      (e) => e.kind === "deliver" && e.node === 1 && e.from === send.node && e.msg === send.msg,
+      (e) => e.kind === "deliver" && e.node === 1 && sameMessage(e),
     );
     const crashed = events.find((e) => e.kind === "drop" && e.reason === "crashed");
     const lost = stateAt(events, events.indexOf(crashed));
@@ -208,10 +209,14 @@ describe("made-up logs", () => {
       faults: [{ node: 3, behaviour: "equivocate" }],
       network: {
         latency: { dist: "uniform", low_ms: 5, high_ms: 15 },
-        links: [{ from: 0, to: 1, latency: { dist: "normal", mean_ms: 40, stdev_ms: 5 } }],
+        links: [
+          { from: 0, to: 1, latency: { dist: "normal", mean_ms: 40, stdev_ms: 5 } },
+        ],
       },
     },
   };
+
+  const VOTE = { node: 0, msg: "vote" };
 
   function fold(rest) {
     const log = [start, ...rest.map((event, i) => ({ seq: i + 2, t: 5, ...event }))];
@@ -220,7 +225,8 @@ describe("made-up logs", () => {
 
   test("postponed count resets on state", () => {
     const postpone = { kind: "postpone", node: 0, msg: "propose" };
-    const enter = { kind: "state", node: 0, state: [1, "prepare"], from_state: [0, "prepare"] };
+    const enter = { kind: "state", node: 0, state: [1, "prepare"] };
+    enter.from_state = [0, "prepare"];
     assert.equal(fold([postpone, postpone]).nodes[0].postponed, 2);
     assert.equal(fold([postpone, postpone, enter]).nodes[0].postponed, 0);
     assert.equal(fold([postpone, enter, postpone]).nodes[0].postponed, 1);
@@ -241,20 +247,29 @@ describe("made-up logs", () => {
   });
 
   test("loss drop retires newest send", () => {
-    const send = (view) => ({ kind: "send", node: 0, to: 1, msg: "vote", category: "vote", view });
-    const state = fold([send(1), send(2), { kind: "drop", node: 0, to: 1, msg: "vote", reason: "loss" }]);
+    const send = (view) => ({ ...VOTE, kind: "send", to: 1, category: "vote", view });
+    const drop = { ...VOTE, kind: "drop", to: 1, reason: "loss" };
+    const state = fold([send(1), send(2), drop]);
     assert.deepEqual(messagesInFlight(state).map((m) => m.view), [1]);
   });
 
   test("deliver retires oldest send", () => {
-    const send = (view) => ({ kind: "send", node: 0, to: 1, msg: "vote", category: "vote", view });
+    const send = (view) => ({ ...VOTE, kind: "send", to: 1, category: "vote", view });
     const deliver = { kind: "deliver", node: 1, from: 0, msg: "vote", view: 1 };
     const state = fold([send(1), send(2), deliver, { ...deliver, duplicate: true }]);
     assert.deepEqual(messagesInFlight(state).map((m) => m.view), [2]);
   });
 
   test("highest qc keeps the maximum", () => {
-    const qc = (view) => ({ kind: "qc", node: 0, view, height: 1, phase: "prepare", value: "v", signers: [0, 1, 2] });
+    const qc = (view) => ({
+      kind: "qc",
+      node: 0,
+      view,
+      height: 1,
+      phase: "prepare",
+      value: "v",
+      signers: [0, 1, 2],
+    });
     assert.equal(fold([qc(2), qc(1)]).nodes[0].qc.view, 2);
   });
 
@@ -306,7 +321,8 @@ describe("other protocols", () => {
   ];
   for (const [protocol, fault] of runs) {
     test(`${protocol} seek matches replay`, () => {
-      const log = simulate(["--protocol", protocol, "--n", "4", "--fault", fault, "--time-ms", "2000"]);
+      const args = ["--protocol", protocol, "--n", "4", "--fault", fault];
+      const log = simulate([...args, "--time-ms", "2000"]);
       const timeline = new Timeline(log[0], 200);
       timeline.append(log);
       for (const k of [log.length, 450, 1, log.length >> 1]) {
@@ -316,7 +332,8 @@ describe("other protocols", () => {
       const honest = final.nodes.find((node) => node.fault === null);
       assert.ok(honest.committed.length > 0, "an honest node committed nothing");
       assert.ok(honest.view > 0 || protocol === "tendermint", "views never advanced");
-      assert.equal(final.nodes[Number(fault[0])].fault.behaviour, fault.split(":")[1].split("@")[0]);
+      const [node, behaviour] = fault.split("@")[0].split(":");
+      assert.equal(final.nodes[Number(node)].fault.behaviour, behaviour);
     });
   }
 
