@@ -13,6 +13,7 @@ import { chartSeries, drawCharts, loadPlotly, moveCursor } from "./charts.js";
 
 const FINAL_STATUSES = ["done", "failed", "cancelled"];
 const MAX_FRAME_MS = 250;
+const COPIED_LABEL_MS = 2000;
 // While playing, the cards and counters are redrawn at most this often.
 const CARDS_EVERY_MS = 200;
 // The open charts are rebuilt from the log and their playback line moved at
@@ -22,7 +23,6 @@ const CHART_CURSOR_EVERY_MS = 500;
 
 const root = document.getElementById("animation");
 const scenario = JSON.parse(document.getElementById("scenario-data").textContent);
-const slug = JSON.parse(document.getElementById("run-slug").textContent);
 const controls = {
   live: document.getElementById("play-live"),
   play: document.getElementById("play-pause"),
@@ -34,7 +34,6 @@ const controls = {
   readout: document.getElementById("readout"),
   copy: document.getElementById("copy-link"),
   linkOutput: document.getElementById("link-output"),
-  rerun: document.getElementById("edit-rerun"),
 };
 
 const timeline = new Timeline({ scenario });
@@ -100,6 +99,7 @@ async function copyLink() {
   try {
     await navigator.clipboard.writeText(url.href);
     controls.copy.textContent = "Link copied";
+    setTimeout(() => (controls.copy.textContent = "Copy link"), COPIED_LABEL_MS);
   } catch {
     controls.linkOutput.select();
   }
@@ -120,7 +120,6 @@ controls.seek.addEventListener("input", () => {
   dirty = true;
 });
 controls.copy.addEventListener("click", copyLink);
-controls.rerun.href = `/runs/new?from=${encodeURIComponent(slug)}`;
 
 const SPEED_STEP = 10 ** 0.25;
 
