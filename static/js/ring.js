@@ -1,10 +1,11 @@
 // The ring view of a run: nodes on a circle, messages moving between them,
 // draining timer arcs, and a card per node.
 //
-// Drawing reads only a state from runstate.js and the playback time `now`
-// (simulated ms). A message in flight moves from its send to its deliver or
-// drop time when the log already holds that event. Otherwise it moves at the
-// scenario's mean latency and waits just short of the receiver.
+// Drawing reads only a state from runstate.js, the playback time `now`
+// (simulated ms) and the Timeline's arrival times. A message in flight moves
+// from its send to its deliver or drop time when the log already holds that
+// event. Otherwise it moves at the mean latency of its link and waits just
+// short of the receiver.
 
 import { messagesInFlight } from "./runstate.js";
 import { arcPath, colourOf, html, shapePath, svg } from "./svg.js";
