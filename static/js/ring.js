@@ -3,8 +3,8 @@
 //
 // Drawing reads only a state from runstate.js, the playback time `now`
 // (simulated ms) and the Timeline's arrival times. A message in flight moves
-// from its send to its deliver or drop time when the log already holds that
-// event. Otherwise it moves at the mean latency of its link and waits just
+// from its send to its deliver or drop time when the log already contains
+// that event. Otherwise it moves at the mean latency of its link and waits just
 // short of the receiver.
 
 import { messagesInFlight } from "./runstate.js";
@@ -142,7 +142,7 @@ function createNode(view, id) {
 /** Draw the state at playback time `now`. The cards and panels are left as
  * they are unless `withCards` is true, because at large n they cost more
  * than the ring. `arrivalOf(seq)` returns a send's arrival time (ms) when
- * the log already holds it. */
+ * the log already contains it. */
 export function drawRing(
   view,
   state,

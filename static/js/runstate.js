@@ -3,9 +3,9 @@
 // The state is plain data (objects, arrays, numbers, strings, null), so
 // structuredClone copies it and two folds of the same events are equal.
 // applyEvent mutates the state it is given and returns it. A Timeline keeps
-// deep copies of the state at least `every` events apart, further apart as
-// the state grows, and seek(k) replays from the nearest copy at or before
-// k, so seeking to k gives the same state as playing events 1..k.
+// deep copies of the state at least `every` events apart, and further apart
+// as the state grows. seek(k) replays from the nearest copy at or before k,
+// so seeking to k gives the same state as playing events 1..k.
 //
 // Messages in flight: a send is matched by the first deliver or drop with
 // the same (from, to, msg). A deliver and a drop for a crashed receiver
@@ -31,7 +31,7 @@ export function snapshotInterval(n) {
 // Events between snapshots per entry of the state. The commit history grows
 // with the log, so a fixed interval would keep a quadratic amount of copies.
 // Spacing by size keeps the snapshots of a log linear in its length, and a
-// cold seek replays about as long as a copy takes: in Node 20, applying an
+// cold seek replays about as long as a copy takes. In Node 20, applying an
 // event took about 1 µs and copying an entry 1 to 3 µs.
 const EVENTS_PER_ENTRY = 2;
 
