@@ -335,6 +335,19 @@ function drawViolations(panel, violations) {
   }));
 }
 
+/** Return one line on a view change status: the new leader, its reports,
+ * how many came from faulty nodes, and the highest lock reported. */
+function viewChangeText(status) {
+  const faulty = status.reports.filter((report) => report.faulty).length;
+  const locks = status.reports.map((report) => report.lock).filter(Boolean);
+  locks.sort((a, b) => b.view - a.view);
+  const parts = [`leader ${status.leader}`, `${status.reports.length} reports`];
+  if (faulty) parts.push(`${faulty} faulty`);
+  const [highest] = locks;
+  parts.push(highest ? `highest lock v${highest.view} ${highest.value}` : "no lock");
+  return `view ${status.view}: ${parts.join(", ")}`;
+}
+
 function drawCounters(panel, state) {
   const counters = state.counters;
   const lines = [
@@ -352,8 +365,7 @@ function drawCounters(panel, state) {
   const heights = Object.keys(state.commits).length;
   lines.push(`heights committed: ${heights}`);
   for (const status of Object.values(state.viewChanges).slice(-3)) {
-    const reports = `${status.reports.length} reports`;
-    lines.push(`view ${status.view}: leader ${status.leader}, ${reports}`);
+    lines.push(viewChangeText(status));
   }
   if (state.end) lines.push(`ended: ${state.end.reason}`);
   panel.replaceChildren(...lines.map((line) => html("div", {}, [line])));

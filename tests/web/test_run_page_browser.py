@@ -202,4 +202,6 @@ def test_hotstuff_faults_and_key(
     assert page.locator('g.node[data-node="2"].crashed').count() == 1
     assert "key" in page.locator('.card[data-node="0"] dl').inner_text()
     assert committed(page, 0) > 0
+    counters = page.locator("#run-counters").inner_text()
+    assert re.search(r"view \d+: leader \d+, \d+ reports", counters), counters
     assert page_errors == []
