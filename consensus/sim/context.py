@@ -3,9 +3,9 @@
 One :class:`SimContext` belongs to one protocol instance. Its sends go
 through the node's outgoing path, which is the network itself for an
 honest node and a fault wrapper around it for a faulty one (see
-:mod:`consensus.sim.faults`). A twins instance reaches only its half of
-the other nodes: ``broadcast`` sends to that half, and ``send`` to a node
-outside it is dropped with reason ``fault``.
+:mod:`consensus.sim.faults`). A twins instance reaches only the nodes of
+its world: ``broadcast`` sends to them, and ``send`` to a node outside it
+is dropped with reason ``fault``.
 """
 
 from __future__ import annotations

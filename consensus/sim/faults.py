@@ -16,11 +16,25 @@ node) and builds each faulty node's outgoing path, a wrapper around
 
 The halves split the honest nodes other than the sender, sorted by id; the
 first half has the extra node when the count is odd. Faulty recipients
-always get the original, so colluding faulty nodes see one story. Every
-fault action is logged as a ``fault`` event: one ``start`` event at time 0
-for the behaviours that last the whole run, one ``conflicting_message``
-event (naming the recipients of the twin) per message split, and
-``crash``/``recover`` events when they happen.
+always get the original, so colluding faulty nodes see one story.
+
+The same halves lay out the two worlds of the ``twins`` behaviour, after
+Bano et al., "Twins: BFT Systems Made Robust", OPODIS 2021. A twins node
+runs two honest instances under its id. Instance 0 lives in world 0 with
+the first honest half and every faulty node that is not a twins node.
+Instance 1 lives in world 1 with the second honest half. An instance
+reaches the nodes of its world and the same-world instance of every other
+twins node, and a message to a twins node goes to the instance in the
+sender's world. So with n = 4 and twins on 0 and 1, the worlds are
+{0, 1, 2} and {0', 1', 3}: each holds n - t parties. The worlds do not
+cut honest nodes off from each other. A scenario that wants them apart
+says so, for example with links that never deliver before a GST that
+never comes.
+
+Every fault action is logged as a ``fault`` event: one ``start`` event at
+time 0 for the behaviours that last the whole run, one
+``conflicting_message`` event (naming the recipients of the twin) per
+message split, and ``crash``/``recover`` events when they happen.
 """
 
 from __future__ import annotations
@@ -58,7 +72,8 @@ def fault_event(
 
 
 class FaultPlan:
-    """The fault entries of a scenario, by node, and the honest halves."""
+    """The fault entries of a scenario, by node, the honest halves and the
+    twins worlds that those halves lay out."""
 
     def __init__(self, faults: list[dict[str, Any]], n: int) -> None:
         self.n = n
@@ -67,6 +82,12 @@ class FaultPlan:
         }
         self.faulty = frozenset(self.by_node)
         self.honest = tuple(node for node in range(n) if node not in self.faulty)
+        self.twins = frozenset(
+            node
+            for node, fault in self.by_node.items()
+            if fault["behaviour"] == "twins"
+        )
+        self._world_1 = frozenset(self.honest[(len(self.honest) + 1) // 2 :])
 
     def behaviour(self, node: int) -> str | None:
         """Return the behaviour of ``node``, or None for an honest node."""
@@ -77,6 +98,18 @@ class FaultPlan:
         """Return the honest nodes that get the twins of ``node``'s messages."""
         recipients = [other for other in self.honest if other != node]
         return frozenset(recipients[(len(recipients) + 1) // 2 :])
+
+    def world(self, node: int) -> int:
+        """Return the twins world (0 or 1) of ``node``, a node with one instance."""
+        return 1 if node in self._world_1 else 0
+
+    def reach(self, node: int, world: int) -> tuple[int, ...]:
+        """Return the nodes that twins ``node``'s instance in ``world`` reaches."""
+        return tuple(
+            other
+            for other in range(self.n)
+            if other != node and (other in self.twins or self.world(other) == world)
+        )
 
     def start_events(self) -> list[Event]:
         """Return the ``fault`` events logged at time 0, in node order."""

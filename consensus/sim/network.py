@@ -114,10 +114,12 @@ class Network:
 
     ``config`` is the normalized ``network`` section of a scenario.
     ``targets[i]`` is the machine that receives messages addressed to node
-    ``i``; the runner replaces it when a node recovers, and sets it to None
-    for a twins node, whose receiver depends on the sender
-    (``twin_routes[i][sender]``). ``sender_delay[i]`` is the extra delay of
-    node ``i``'s messages (the ``delay`` fault).
+    ``i``. The runner replaces it when a node recovers, and sets it to None
+    for a twins node, whose receiver is its instance in the sender's world
+    (``twin_routes[i][world]``). ``world[i]`` is the twins world of node
+    ``i`` when it runs one instance, and a twins instance names its own
+    world when it transmits. ``sender_delay[i]`` is the extra delay of node
+    ``i``'s messages (the ``delay`` fault).
     """
 
     def __init__(
@@ -132,7 +134,8 @@ class Network:
         self._emit = emit
         self.n = n
         self.targets: list[Receiver | None] = [None] * n
-        self.twin_routes: dict[int, dict[int, Receiver]] = {}
+        self.twin_routes: dict[int, tuple[Receiver, Receiver]] = {}
+        self.world: list[int] = [0] * n
         self.sender_delay: list[float] = [0] * n
         self.sent = 0
         self.delivered = 0
@@ -179,9 +182,18 @@ class Network:
     # Sending.
 
     def transmit(
-        self, source: int, message: Message, destinations: Sequence[int]
+        self,
+        source: int,
+        message: Message,
+        destinations: Sequence[int],
+        twin: int | None = None,
     ) -> None:
-        """Send ``message`` from ``source`` to each of ``destinations``."""
+        """Send ``message`` from ``source`` to each of ``destinations``.
+
+        ``twin`` is the world of the sending instance of a twins node, and
+        None for a node with one instance. The ``send`` events of instance
+        1 carry ``"twin": 1``.
+        """
         runtime = self._runtime
         now = runtime.now
         emit = self._emit
@@ -201,36 +213,38 @@ class Network:
         delta = self._delta
         schedule_at = runtime.schedule_at
         deliver = self._deliver
+        world = self.world[source] if twin is None else twin
         for destination in destinations:
-            emit(
-                {
-                    "seq": 0,
-                    "t": now,
-                    "kind": "send",
-                    "node": source,
-                    "to": destination,
-                    "msg": kind,
-                    "category": category,
-                    "view": view,
-                    "size": size,
-                    "fields": fields,
-                }
-            )
+            event: Event = {
+                "seq": 0,
+                "t": now,
+                "kind": "send",
+                "node": source,
+                "to": destination,
+                "msg": kind,
+                "category": category,
+                "view": view,
+                "size": size,
+                "fields": fields,
+            }
+            if twin:
+                event["twin"] = twin
+            emit(event)
             if loss and self._loss_draw() < loss:
-                self.drop(source, destination, message, "loss")
+                self.drop(source, destination, message, "loss", twin)
                 continue
             if partitions and self._cut(now, source, destination):
-                self.drop(source, destination, message, "partition")
+                self.drop(source, destination, message, "partition", twin)
                 continue
             latency = row[destination]()
             if synchronous:
                 when = now + (latency if latency < delta else delta) + extra
             else:
                 when = self.arrival(now, latency) + extra
-            schedule_at(when, deliver, source, destination, message, False)
+            schedule_at(when, deliver, source, destination, message, world, False)
             if duplicate and self._duplicate_draw() < duplicate:
                 again = self.arrival(now, row[destination]()) + extra
-                schedule_at(again, deliver, source, destination, message, True)
+                schedule_at(again, deliver, source, destination, message, world, True)
         self.sent += len(destinations)
 
     def _cut(self, now: float, source: int, destination: int) -> bool:
@@ -240,29 +254,45 @@ class Network:
         return False
 
     def drop(
-        self, source: int, destination: int, message: Message, reason: str
+        self,
+        source: int,
+        destination: int,
+        message: Message,
+        reason: str,
+        twin: int | None = None,
     ) -> None:
-        """Log that ``message`` from ``source`` to ``destination`` was dropped."""
-        self._emit(
-            {
-                "seq": 0,
-                "t": self._runtime.now,
-                "kind": "drop",
-                "node": source,
-                "to": destination,
-                "msg": message.kind,
-                "reason": reason,
-            }
-        )
+        """Log that ``message`` from ``source`` to ``destination`` was dropped.
+
+        ``twin`` is as for :meth:`transmit`.
+        """
+        event: Event = {
+            "seq": 0,
+            "t": self._runtime.now,
+            "kind": "drop",
+            "node": source,
+            "to": destination,
+            "msg": message.kind,
+            "reason": reason,
+        }
+        if twin:
+            event["twin"] = twin
+        self._emit(event)
 
     # Delivery.
 
     def _deliver(
-        self, source: int, destination: int, message: Message, duplicate: bool
+        self,
+        source: int,
+        destination: int,
+        message: Message,
+        world: int,
+        duplicate: bool,
     ) -> None:
         machine = self.targets[destination]
+        twin = None
         if machine is None:
-            machine = self.twin_routes[destination][source]
+            machine = self.twin_routes[destination][world]
+            twin = world
         if machine.stopped:
             self.drop(source, destination, message, "crashed")
             return
@@ -277,6 +307,8 @@ class Network:
         }
         if duplicate:
             event["duplicate"] = True
+        if twin:
+            event["twin"] = twin
         self._emit(event)
         self.delivered += 1
         machine.receive(CAST, message)

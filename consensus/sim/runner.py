@@ -24,13 +24,14 @@ metrics and the checker.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..engine import Machine, VirtualRuntime
 from ..protocols import get_protocol
 from .checker import Checker
-from .context import SimContext
+from .context import Drop, SimContext, Transmit
 from .faults import FaultPlan, fault_event
 from .log import (
     SCHEMA_VERSION,
@@ -41,7 +42,7 @@ from .log import (
     NodeObserver,
 )
 from .metrics import Metrics
-from .network import Network, Receiver
+from .network import Network
 from .scenario import DEFAULT_LIMITS, load
 
 # Runtime items per chunk: the stop checks and progress run between chunks.
@@ -167,6 +168,7 @@ class Simulation:
         for event in self.plan.start_events():
             self.log.emit(event)
         self._protocol = get_protocol(scenario["protocol"])
+        self.network.world = [self.plan.world(node) for node in range(self.n)]
         for node in range(self.n):
             self._start_node(node)
 
@@ -188,22 +190,23 @@ class Simulation:
         self.network.targets[node] = self._spawn(node)
 
     def _start_twins(self, node: int) -> None:
-        others = [other for other in range(self.n) if other != node]
-        half = (len(others) + 1) // 2
-        first = self._spawn(node, reach=others[:half])
-        second = self._spawn(node, reach=others[half:], twin=1)
-        routes: dict[int, Receiver] = {other: first for other in others[:half]}
-        routes.update({other: second for other in others[half:]})
+        """Start both instances of twins ``node``, one per world (see faults)."""
+        first = self._spawn(node, reach=self.plan.reach(node, 0), twin=0)
+        second = self._spawn(node, reach=self.plan.reach(node, 1), twin=1)
         self.network.targets[node] = None
-        self.network.twin_routes[node] = routes
+        self.network.twin_routes[node] = (first, second)
 
     def _spawn(
-        self, node: int, reach: list[int] | None = None, twin: int = 0
+        self, node: int, reach: tuple[int, ...] | None = None, twin: int | None = None
     ) -> Machine:
         network = self.network
-        transmit = self.plan.outgoing(
-            node, network.transmit, network.drop, self.log.emit, self._now
-        )
+        transmit: Transmit = network.transmit
+        drop: Drop = network.drop
+        if twin is not None:
+            transmit = partial(network.transmit, twin=twin)
+            drop = partial(network.drop, twin=twin)
+        transmit = self.plan.outgoing(node, transmit, drop, self.log.emit, self._now)
+        instance = twin or 0
         context = SimContext(
             node,
             self.n,
@@ -212,9 +215,9 @@ class Simulation:
             self.runtime,
             self.log.emit,
             transmit,
-            network.drop,
+            drop,
             reach,
-            twin,
+            instance,
         )
         module = self._protocol(context)
         observer = NodeObserver(
@@ -222,9 +225,9 @@ class Simulation:
             self.log.emit,
             self._now,
             bool(getattr(module, "state_enter", False)),
-            {"twin": twin} if twin else None,
+            {"twin": instance} if instance else None,
         )
-        name = (node, twin) if twin else node
+        name = (node, instance) if instance else node
         return self.runtime.spawn(module, name=name, observer=observer)
 
     # Crash and recovery.

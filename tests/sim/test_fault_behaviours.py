@@ -122,3 +122,45 @@ def test_twin_leader_proposes_two_values():
     proposals = of(sink, "send", node=0, msg="propose", view=0)
     values = {e["to"]: e["fields"]["value"] for e in proposals}
     assert values == {1: "h1.v0.n0", 2: "h1.v0.n0", 3: "h1.v0.n0'"}
+
+
+TWO_TWINS = ({"node": 0, "behaviour": "twins"}, {"node": 1, "behaviour": "twins"})
+
+
+def test_twins_reach_same_world_twin():
+    """Twins 0 and 1 with honest 2 and 3: the worlds are {0, 1, 2} and
+    {0', 1', 3}, so each instance also reaches the other twins node."""
+    _, sink = fault_run(*TWO_TWINS, stop={"time_ms": 5})
+    sends = of(sink, "send", node=0, msg="propose", view=0)
+    first = {e["to"] for e in sends if "twin" not in e}
+    second = {e["to"] for e in sends if e.get("twin") == 1}
+    assert first == {1, 2}
+    assert second == {1, 3}
+
+
+def test_twin_messages_stay_in_world():
+    """Each instance of node 1 gets node 0's proposal from its own world,
+    so the first votes for the value and the second for its twin."""
+    _, sink = fault_run(*TWO_TWINS, stop={"time_ms": 15})
+    votes = of(sink, "vote", node=1, view=0)
+    values = {e.get("twin", 0): e["value"] for e in votes}
+    assert values == {0: "h1.v0.n0", 1: "h1.v0.n0'"}
+    delivers = of(sink, "deliver", node=1, msg="propose", view=0)
+    assert [e.get("twin") for e in delivers] == [None, 1]
+
+
+def test_honest_halves_cross_worlds():
+    """The worlds cut no honest link: node 2 reaches node 3 directly."""
+    _, sink = fault_run(*TWO_TWINS, stop={"time_ms": 25})
+    assert of(sink, "deliver", node=3, msg="vote", **{"from": 2}) != []
+
+
+def test_twin_drop_names_instance():
+    """A partition drops instance 1's proposal to node 3, and says so."""
+    _, sink = fault_run(
+        {"node": 0, "behaviour": "twins"},
+        network={"partitions": [{"groups": [[0, 1, 2], [3]]}]},
+        stop={"time_ms": 5},
+    )
+    drops = of(sink, "drop", node=0, msg="propose", reason="partition")
+    assert [(e["to"], e.get("twin")) for e in drops] == [(3, 1)]
