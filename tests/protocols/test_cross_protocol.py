@@ -139,8 +139,8 @@ def test_partition_heals_at_gst(protocol: str) -> None:
 
 # The HotStuff family is left out: its certificates have a single collector,
 # which gets the original of every faulty message, so these two faults
-# cannot fork it (see docs/protocols.md). tests/protocols/test_hotstuff.py
-# forks basic HotStuff with twins instead.
+# cannot fork it (see docs/protocols.md). tests/protocols/test_collusion.py
+# forks every protocol with twins instead.
 @pytest.mark.parametrize("protocol", SAFE_PROTOCOLS)
 def test_colluding_majority_breaks_agreement(protocol: str) -> None:
     """Two of four Byzantine: an equivocating leader and a double voter.
