@@ -79,6 +79,11 @@ export function createRing(root, meta) {
   Object.assign(view, { cards, violations, facts });
   view.nodeViews = positions.map((_, id) => createNode(view, id));
   view.cardViews = positions.map((_, id) => createCard(cards, id));
+  view.twinViews = twinIds(meta.scenario).map((id) => ({
+    id,
+    mark: createTwinMark(view, id),
+    card: createCard(cards, `${id}'`),
+  }));
   view.drawnSeq = -1;
   return view;
 }
@@ -139,6 +144,39 @@ function createNode(view, id) {
   return { ...parts, faultKey: null };
 }
 
+function twinIds(scenario) {
+  const faults = scenario.faults || [];
+  return faults.filter((fault) => fault.behaviour === "twins").map((f) => f.node);
+}
+
+/** Create the mark of a twins node's second instance: a small circle just
+ * outside the node on the ring's radius. */
+function createTwinMark(view, id) {
+  const { x, y } = view.positions[id];
+  const r = view.nodeRadius;
+  const dx = x - CENTRE;
+  const dy = y - CENTRE;
+  const length = Math.hypot(dx, dy) || 1;
+  const cx = x + (dx / length) * r * 1.9;
+  const cy = y + (dy / length) * r * 1.9;
+  const body = svg("circle", { cx, cy, r: r * 0.6, class: "node-body twin-body" });
+  const label = svg("text", { x: cx, y: cy + 4, class: "node-id" }, [`${id}'`]);
+  const tooltip = svg("title");
+  const group = svg("g", { class: "twin", "data-twin": id }, [tooltip, body, label]);
+  group.style.display = "none";
+  view.layers.nodes.append(group);
+  return { group, body, tooltip };
+}
+
+function drawTwin(twinView, twin) {
+  const { mark } = twinView;
+  if (!twin) return;
+  mark.group.style.display = "";
+  mark.body.setAttribute("fill", colourOf(twin.phase ?? "none"));
+  const phase = twin.phase ? ` ${twin.phase}` : "";
+  mark.tooltip.textContent = `node ${twin.id}, second instance: v${twin.view}${phase}`;
+}
+
 /** Draw the state at playback time `now`. The cards and panels are left as
  * they are unless `withCards` is true, because at large n they cost more
  * than the ring. `arrivalOf(seq)` returns a send's arrival time (ms) when
@@ -151,10 +189,16 @@ export function drawRing(
   arrivalOf = () => undefined,
 ) {
   for (const node of state.nodes) drawNode(view, node, now);
+  for (const twinView of view.twinViews) drawTwin(twinView, state.twins[twinView.id]);
   drawMessages(view, state, now, arrivalOf);
   if (!withCards || state.seq === view.drawnSeq) return;
   view.drawnSeq = state.seq;
   state.nodes.forEach((node) => drawCard(view.cardViews[node.id], node, state));
+  for (const twinView of view.twinViews) {
+    const twin = state.twins[twinView.id];
+    twinView.card.card.hidden = !twin;
+    if (twin) drawCard(twinView.card, twin, state);
+  }
   drawViolations(view.violations, state.violations);
   drawCounters(view.facts, state);
 }
@@ -268,7 +312,8 @@ const CERTIFICATE_ROWS = [
 function drawCard(card, node, state) {
   const role = node.leader === node.id ? "leader" : `leader ${node.leader ?? "?"}`;
   const height = node.height === null ? "" : ` · h${node.height}`;
-  card.title.textContent = `Node ${node.id} · v${node.view}${height} · ${role}`;
+  const name = node.twin ? `Node ${node.id}' (second instance)` : `Node ${node.id}`;
+  card.title.textContent = `${name} · v${node.view}${height} · ${role}`;
   card.card.classList.toggle("crashed", node.crashed);
   card.card.classList.toggle("faulty", node.fault !== null);
   const rows = [];

@@ -40,7 +40,7 @@ const EVENTS_PER_ENTRY = 2;
 export function stateSize(state) {
   let size = state.violations.length + Object.keys(state.commits).length;
   size += Object.keys(state.leaders).length + Object.keys(state.viewChanges).length;
-  for (const node of state.nodes) size += node.committed.length;
+  for (const node of allNodes(state)) size += node.committed.length;
   for (const queue of Object.values(state.inFlight)) size += queue.length;
   return size;
 }
@@ -62,6 +62,7 @@ export function initialState(meta) {
     seq: 0,
     t: 0,
     nodes,
+    twins: {},
     inFlight: {},
     commits: {},
     violations: [],
@@ -165,11 +166,13 @@ export function cloneState(state) {
 
 // --- node events ------------------------------------------------------------
 
+/** Return the node an event belongs to. Events of the second instance of a
+ * twins node (twin: 1) go to its own entry in `state.twins`. */
 function nodeOf(state, event) {
-  // NOTE: the second instance of a twins node (twin: 1) shares the node's
-  // card, so its engine and protocol events are left out of the node state.
-  if (event.twin) return null;
-  return state.nodes[event.node] || null;
+  const node = state.nodes[event.node];
+  if (!node || !event.twin) return node || null;
+  state.twins[event.node] ||= { ...newNode(node.id, node.fault), twin: true };
+  return state.twins[event.node];
 }
 
 function onState(state, event) {
@@ -223,9 +226,13 @@ function leaderKey(state, view, height) {
 }
 
 function onPropose(state, event) {
-  if (event.twin) return;
   state.leaders[leaderKey(state, event.view, event.height)] = event.node;
-  for (const node of state.nodes) node.leader = leaderOf(state, node);
+  for (const node of allNodes(state)) node.leader = leaderOf(state, node);
+}
+
+/** Return the nodes and the second instances of twins nodes. */
+export function allNodes(state) {
+  return [...state.nodes, ...Object.values(state.twins)];
 }
 
 function onViewChange(state, event) {
@@ -310,13 +317,14 @@ function onCommit(state, event) {
     }
   }
   const byValue = (state.commits[event.height] ||= {});
-  (byValue[event.value] ||= []).push(event.node);
+  const committer = event.twin ? `${event.node}'` : event.node;
+  (byValue[event.value] ||= []).push(committer);
 }
 
 const HEIGHT_IN_STATE = new Set(["pbft", "tendermint"]);
 
 function onFault(state, event) {
-  const node = state.nodes[event.node];
+  const node = nodeOf(state, event);
   if (!node) return;
   if (!node.fault) node.fault = { node: event.node, behaviour: event.behaviour };
   if (event.action === "crash") {

@@ -337,6 +337,21 @@ describe("other protocols", () => {
     });
   }
 
+  test("twins instances kept apart", () => {
+    const args = ["--protocol", "hotstuff", "--n", "4", "--fault", "0:twins"];
+    const log = simulate([...args, "--time-ms", "2000"]);
+    const timeline = new Timeline(log[0], 100);
+    timeline.append(log);
+    const final = timeline.seek(log.length);
+    const commitsOf = (twin) =>
+      log.filter((e) => e.kind === "commit" && e.node === 0 && !e.twin === !twin);
+    assert.equal(final.nodes[0].committed.length, commitsOf(false).length);
+    assert.equal(final.twins[0].committed.length, commitsOf(true).length);
+    assert.ok(commitsOf(true).length > 0, "the second instance committed nothing");
+    assert.equal(final.twins[0].fault.behaviour, "twins");
+    assert.deepEqual(timeline.seek(log.length >> 1), stateAt(log, log.length >> 1));
+  });
+
   test("tendermint valid and round", () => {
     const log = simulate(["--protocol", "tendermint", "--n", "4", "--time-ms", "500"]);
     const i = log.findIndex((e) => e.kind === "valid");
