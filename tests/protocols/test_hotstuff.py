@@ -186,10 +186,10 @@ def test_twins_break_agreement():
     """Two of four Byzantine: nodes 0 and 1 run as twins, and 2 and 3
     never hear each other (asynchrony before a GST that never comes).
 
-    Nodes 0, 1 and 2 commit node 0's value in view 0; in view 3 node 3
-    leads nodes 0 and 1's other instances, which never saw it, and commits
-    its own value at the same height. The checker reports the fork with
-    both quorums.
+    Each twins instance lives in one world with one honest node, so world
+    {0, 1, 2} and world {0', 1', 3} each form quorums on their own and
+    commit different values at the same height. The checker reports the
+    fork with both quorums.
     """
     doc = scenario(
         "hotstuff",
