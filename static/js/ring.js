@@ -326,7 +326,7 @@ function drawCard(card, node, state) {
     html("dt", {}, [label]),
     html("dd", {}, [text]),
   ]));
-  drawStrip(card, node);
+  drawStrip(card, node, state);
 }
 
 function faultText(node) {
@@ -355,13 +355,17 @@ function signersText(signers) {
 
 const STRIP_LENGTH = 24;
 
-function drawStrip(card, node) {
+/** Draw the node's last commits, outlining heights where nodes committed
+ * different values. */
+function drawStrip(card, node, state) {
   const count = node.committed.length;
-  if (count === card.commitsDrawn) return;
-  card.commitsDrawn = count;
+  const drawn = `${count}/${state.forks.length}`;
+  if (drawn === card.commitsDrawn) return;
+  card.commitsDrawn = drawn;
   const cells = node.committed.slice(-STRIP_LENGTH).map((commit) => {
-    const title = `h${commit.height}: ${commit.value}`;
-    const cell = html("span", { class: "commit", title });
+    const forked = Object.keys(state.commits[commit.height]).length > 1;
+    const title = `h${commit.height}: ${commit.value}${forked ? " (fork)" : ""}`;
+    const cell = html("span", { class: forked ? "commit fork" : "commit", title });
     cell.style.background = colourOf(commit.value);
     return cell;
   });

@@ -39,6 +39,7 @@ const EVENTS_PER_ENTRY = 2;
  * in flight, committed heights, leaders, view changes and violations. */
 export function stateSize(state) {
   let size = state.violations.length + Object.keys(state.commits).length;
+  size += state.forks.length;
   size += Object.keys(state.leaders).length + Object.keys(state.viewChanges).length;
   for (const node of allNodes(state)) size += node.committed.length;
   for (const queue of Object.values(state.inFlight)) size += queue.length;
@@ -65,6 +66,8 @@ export function initialState(meta) {
     twins: {},
     inFlight: {},
     commits: {},
+    // Heights at which a second value was committed, in log order.
+    forks: [],
     violations: [],
     viewChanges: {},
     leaders: {},
@@ -318,6 +321,9 @@ function onCommit(state, event) {
   }
   const byValue = (state.commits[event.height] ||= {});
   const committer = event.twin ? `${event.node}'` : event.node;
+  if (!byValue[event.value] && Object.keys(byValue).length > 0) {
+    state.forks.push(event.height);
+  }
   (byValue[event.value] ||= []).push(committer);
 }
 

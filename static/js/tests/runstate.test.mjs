@@ -109,6 +109,7 @@ describe("pbft crash log", () => {
     assert.deepEqual(heights, heights.map((_, i) => i + 1));
     assert.deepEqual(Object.keys(final.commits[1]), ["h1.v0.n0"]);
     assert.deepEqual(final.commits[1]["h1.v0.n0"], [0, 1, 2, 3]);
+    assert.deepEqual(final.forks, []);
   });
 
   test("state timer drains from set", () => {
@@ -236,6 +237,14 @@ describe("made-up logs", () => {
     const state = fold([]);
     assert.equal(state.nodes[3].fault.behaviour, "equivocate");
     assert.equal(state.nodes[0].fault, null);
+  });
+
+  test("second value at height forks", () => {
+    const commit = (node, value) => ({ kind: "commit", node, height: 1, value });
+    const commits = [commit(0, "a"), commit(1, "b"), commit(2, "b"), commit(3, "c")];
+    const state = fold(commits);
+    assert.deepEqual(state.forks, [1, 1]);
+    assert.deepEqual(state.commits[1], { a: [0], b: [1, 2], c: [3] });
   });
 
   test("violation keeps its evidence", () => {
