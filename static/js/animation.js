@@ -14,7 +14,8 @@ import { chartSeries, drawCharts, loadPlotly, moveCursor } from "./charts.js";
 const FINAL_STATUSES = ["done", "failed", "cancelled"];
 const MAX_FRAME_MS = 250;
 const COPIED_LABEL_MS = 2000;
-// While playing, the cards and counters are redrawn at most this often.
+// Unless paused, the cards and counters are redrawn at most this often per
+// 16 nodes, because rebuilding them costs more than the ring.
 const CARDS_EVERY_MS = 200;
 // The open charts are rebuilt from the log and their playback line moved at
 // most this often, because a rebuild reads every event.
@@ -219,8 +220,9 @@ function frame(time) {
   if (dirty) {
     dirty = false;
     const position = player.position();
-    const cardsDue = time - cardsDrawnAt >= CARDS_EVERY_MS;
-    const withCards = player.mode !== "playing" || cardsDue;
+    const cardsEvery = CARDS_EVERY_MS * Math.max(1, scenario.n / 16);
+    const cardsDue = time - cardsDrawnAt >= cardsEvery;
+    const withCards = player.mode === "paused" || cardsDue;
     if (withCards) cardsDrawnAt = time;
     const arrivalOf = (seq) => timeline.arrivalOf(seq);
     drawRing(view, player.state(), position.now, withCards, arrivalOf);

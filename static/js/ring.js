@@ -42,7 +42,10 @@ const TIMER_COLOURS = { state: "#175cd3", event: "#8a6d00", named: "#7a3fb0" };
 /** Build the ring, legend, cards and panels in `root`; return the view. */
 export function createRing(root, meta) {
   const n = meta.scenario.n;
-  const nodeRadius = Math.max(7, Math.min(26, 420 / n));
+  // A node's radius is 40 % of its share of the circle, so neighbours never
+  // overlap. Below a 6 px radius (from about 95 nodes) the ids are hidden.
+  const spacing = (2 * Math.PI * RADIUS) / n;
+  const nodeRadius = Math.max(2, Math.min(26, 0.4 * spacing));
   const positions = [];
   for (let id = 0; id < n; id++) {
     const angle = (2 * Math.PI * id) / n;
@@ -123,7 +126,8 @@ function createNode(view, id) {
   const r = view.nodeRadius;
   const timers = svg("g", { class: "timers" });
   const body = svg("circle", { cx: x, cy: y, r, class: "node-body" });
-  const label = svg("text", { x, y: y + 4, class: "node-id" }, [String(id)]);
+  const idClass = view.nodeRadius >= 6 ? "node-id" : "node-id hidden";
+  const label = svg("text", { x, y: y + 4, class: idClass }, [String(id)]);
   const below = y + r + (y > CENTRE ? 14 : 12);
   // Beyond CAPTIONS_MAX nodes the captions overlap, so the view and phase
   // show in the node's tooltip and card only.
