@@ -52,6 +52,7 @@ import argparse
 import cProfile
 import gc
 import json
+import os
 import pstats
 import shutil
 import subprocess
@@ -347,7 +348,9 @@ def run_sizes(results: dict[str, Any]) -> dict[str, dict[str, int]]:
     }
 
 
-def json_report(results: dict[str, Any], seconds: float, repeat: int) -> str:
+def json_report(
+    results: dict[str, Any], seconds: float, repeat: int, load: tuple[float, float]
+) -> str:
     report: dict[str, Any] = {
         system: rates(figures) for system, figures in results.items()
     }
@@ -358,6 +361,7 @@ def json_report(results: dict[str, Any], seconds: float, repeat: int) -> str:
         "n": run_sizes(results),
         "otp_release": erlang.get("otp_release"),
         "erlang_schedulers": erlang.get("schedulers"),
+        "load_average_1min": {"start": load[0], "end": load[1]},
     }
     return json.dumps(report, indent=2)
 
@@ -448,12 +452,19 @@ def target_lines(results: dict[str, Any]) -> list[str]:
     return lines
 
 
-def table_report(results: dict[str, Any], seconds: float, repeat: int) -> str:
+def table_report(
+    results: dict[str, Any], seconds: float, repeat: int, load: tuple[float, float]
+) -> str:
     heading = f"Events per second, best of {repeat} runs of about {seconds:g} s each."
     erlang = results["erlang"]
     if erlang is not None:
         heading += f" Erlang/OTP {erlang['otp_release']}."
-    lines = [heading, "", *rate_table(results), ""]
+    cpus = os.cpu_count()
+    load_line = (
+        f"1-minute load average {load[0]:.2f} at the start, {load[1]:.2f} at the "
+        f"end, on {cpus} CPUs."
+    )
+    lines = [heading, load_line, "", *rate_table(results), ""]
     lines += [*ratio_lines(results), "", *target_lines(results)]
     return "\n".join(lines)
 
@@ -560,13 +571,16 @@ def main(argv: list[str] | None = None) -> None:
         print(phase_report(arguments.profile, arguments.profile_events))
         return
     seconds, repeat = arguments.seconds, arguments.repeat
+    # Other processes slow every figure down, so the output shows the load.
+    load_before = os.getloadavg()[0]
     results = python_figures(seconds, repeat)
     results["erlang"] = erlang_figures(seconds, repeat, None)
     results["erlang_one_scheduler"] = erlang_figures(seconds, repeat, 1)
+    load = (load_before, os.getloadavg()[0])
     if arguments.json:
-        print(json_report(results, seconds, repeat))
+        print(json_report(results, seconds, repeat, load))
     else:
-        print(table_report(results, seconds, repeat))
+        print(table_report(results, seconds, repeat, load))
 
 
 if __name__ == "__main__":
