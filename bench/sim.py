@@ -12,7 +12,8 @@ events at n = 64 and reports its peak heap, to show that memory stays
 bounded while the log streams to disk.
 
 Run with ``python bench/sim.py`` from the repository root; ``--profile N``
-profiles one run at n = N with cProfile instead.
+profiles one run at n = N with cProfile instead, and ``--split`` times
+simulating and serializing apart at n = 64.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from consensus.sim.log import JsonlSink  # noqa: E402
+from consensus.sim.log import JsonlSink, ListSink  # noqa: E402
 from consensus.sim.runner import Simulation  # noqa: E402
 
 SIZES = (16, 64, 128, 256)
@@ -118,6 +119,32 @@ def million(directory: str) -> dict[str, Any]:
     }
 
 
+def split(n: int, messages: int, directory: str) -> dict[str, Any]:
+    """Split the cost of one run at ``n`` into simulating and serializing.
+
+    The run logs into a list; the JSON lines sink is then fed the kept
+    events alone, so the two parts are timed apart.
+    """
+    doc = scenario(n, heights_for(n, messages))
+    kept = ListSink()
+    gc.collect()
+    start = time.perf_counter()
+    simulation = Simulation(doc, [kept])
+    simulation.run()
+    simulated = time.perf_counter() - start
+    delivered = simulation.network.delivered
+    start = time.perf_counter()
+    with JsonlSink(os.path.join(directory, "events.jsonl")) as sink:
+        for event in kept.events:
+            sink(event)
+    written = time.perf_counter() - start
+    return {
+        "n": n,
+        "simulate_us_per_message": round(simulated / delivered * 1e6, 2),
+        "serialize_us_per_event": round(written / len(kept.events) * 1e6, 2),
+    }
+
+
 def profile(n: int, messages: int, directory: str) -> None:
     """Print the top functions of one run at ``n`` by own time."""
     doc = scenario(n, heights_for(n, messages))
@@ -149,6 +176,11 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=int, metavar="N", help="profile one run at n=N instead"
     )
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="also time simulating and serializing apart at n=64",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         if args.profile:
@@ -165,6 +197,8 @@ def main() -> None:
             print(json.dumps({"cost_ratio_256_16": round(ratio, 3)}))
         if args.million:
             print(json.dumps({"million": million(directory)}))
+        if args.split:
+            print(json.dumps({"split": split(64, args.messages, directory)}))
 
 
 if __name__ == "__main__":
