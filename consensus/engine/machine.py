@@ -142,6 +142,8 @@ class Machine:
 
     __slots__ = (
         "runtime",
+        "deliver",
+        "fire",
         "name",
         "module",
         "modules",
@@ -168,6 +170,10 @@ class Machine:
         observer: Observer | None = None,
     ) -> None:
         self.runtime = runtime
+        # Bound once: runtimes queue these for every event and timer, and a
+        # fresh bound method per item is an allocation the collector scans.
+        self.deliver = self.receive
+        self.fire = self.timeout_fired
         self.name = name
         self.modules: list[StateMachine] = [module]
         self.state: Any = None

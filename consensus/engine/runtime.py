@@ -129,11 +129,11 @@ class VirtualRuntime(_Runtime):
             handle[0] = None
 
     def _deliver(self, machine: Machine, event_type: Any, content: Any) -> None:
-        self._ready.append((machine.receive, (event_type, content)))
+        self._ready.append((machine.deliver, (event_type, content)))
 
     def cast(self, machine: Machine, message: Any) -> None:
         """Send ``message`` to ``machine`` as a cast event."""
-        self._ready.append((machine.receive, (CAST, message)))
+        self._ready.append((machine.deliver, (CAST, message)))
 
     def call(self, machine: Machine, request: Any) -> From:
         """Send a call; the returned handle gets the reply when one is sent."""
@@ -145,7 +145,7 @@ class VirtualRuntime(_Runtime):
         self, machine: Machine, timeout_type: Any, time: float, absolute: bool
     ) -> Any:
         when = time if absolute else self.now + time
-        return self.schedule_at(when, machine.timeout_fired, timeout_type)
+        return self.schedule_at(when, machine.fire, timeout_type)
 
     def cancel_timer(self, handle: Any) -> None:
         handle[0] = None
@@ -237,7 +237,7 @@ class AsyncioRuntime(_Runtime):
         return (self._loop.time() - self._origin) * 1000.0
 
     def _deliver(self, machine: Machine, event_type: Any, content: Any) -> None:
-        self._loop.call_soon(machine.receive, event_type, content)
+        self._loop.call_soon(machine.deliver, event_type, content)
 
     async def call(self, machine: Machine, request: Any) -> Any:
         """Send a call and wait for the reply."""
@@ -255,7 +255,7 @@ class AsyncioRuntime(_Runtime):
     ) -> Any:
         base = self._origin if absolute else self._loop.time()
         return self._loop.call_at(
-            base + time / 1000.0, machine.timeout_fired, timeout_type
+            base + time / 1000.0, machine.fire, timeout_type
         )
 
     def cancel_timer(self, handle: Any) -> None:
