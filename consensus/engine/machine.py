@@ -21,7 +21,7 @@ differential tests compare it with the real thing:
 6. Inserted (next-event) events go to the very front of the queue, in the
    order the actions listed them.
 
-So after a state change the machine sees: the enter call, the inserted
+So after a state change the machine handles, in order: the enter call, the inserted
 events, the retried postponed events, the rest of the queue, and last the
 zero timeouts.
 
@@ -74,7 +74,7 @@ ZERO = 0
 
 
 class TimerHost(Protocol):
-    """What a machine needs from its runtime to run real timers."""
+    """Runtime interface that a machine uses to run real timers."""
 
     def start_timer(
         self, machine: Machine, timeout_type: Any, time: float, absolute: bool

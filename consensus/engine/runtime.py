@@ -76,7 +76,7 @@ class VirtualRuntime(_Runtime):
     delays messages. ``run`` processes items until none are left, the clock
     would pass ``until``, or ``max_items`` items have run.
 
-    Items wait in one list per due time (a bucket) and a heap holds the
+    Items wait in one list per due time (a bucket) and a heap contains the
     distinct due times, so scheduling an item costs a list append unless
     its due time is new. Simulations reuse few due times (constant link
     delays, timers re-armed with one length), so most items never touch
@@ -254,9 +254,7 @@ class AsyncioRuntime(_Runtime):
         self, machine: Machine, timeout_type: Any, time: float, absolute: bool
     ) -> Any:
         base = self._origin if absolute else self._loop.time()
-        return self._loop.call_at(
-            base + time / 1000.0, machine.fire, timeout_type
-        )
+        return self._loop.call_at(base + time / 1000.0, machine.fire, timeout_type)
 
     def cancel_timer(self, handle: Any) -> None:
         handle.cancel()
