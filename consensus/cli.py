@@ -255,6 +255,8 @@ def parse_param(spec: str) -> tuple[str, Any]:
         return key, json.loads(text)
     except json.JSONDecodeError:
         return key, text
+    except RecursionError:
+        raise InputError(f"--param: {key} is nested too deeply") from None
 
 
 def milliseconds(text: str) -> int | float:

@@ -221,6 +221,9 @@ class HotStuff(StateMachine):
     callback_mode = HANDLE_EVENT_FUNCTION
     state_enter = True
     PARAMS: ClassVar[dict[str, Any]] = {"variant": "three_phase"}
+    PARAM_CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "variant": ("three_phase", "two_phase")
+    }
 
     def __init__(self, ctx: NodeContext) -> None:
         self.ctx = ctx

@@ -35,6 +35,9 @@ import jsonschema  # type: ignore[import-untyped]
 SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")
 VERSION = 1
 
+# Upper bound of any protocol parameter in ms (names ending in "_ms").
+PARAM_MS_MAX = 3_600_000
+
 # Common protocol parameters; a protocol class may add keys in ``PARAMS``.
 COMMON_PARAMS: dict[str, Any] = {
     "view_timeout_ms": 1000,
@@ -103,12 +106,20 @@ def collect_errors(
     """
     try:
         parsed = parse(doc)
+        errors = _dedupe(_schema_errors(parsed, limits))
     except ScenarioError as error:
         return [error]
-    errors = _dedupe(_schema_errors(parsed, limits))
+    except RecursionError:
+        return [_too_deep()]
     if errors:
         return errors
     return _dedupe(_semantic_errors(normalize(parsed)))
+
+
+def _too_deep() -> ScenarioError:
+    return ScenarioError(
+        "", "(document)", "invalid document: nested too deeply to validate"
+    )
 
 
 def schema(limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
@@ -125,6 +136,8 @@ def parse(doc: Mapping[str, Any] | str) -> dict[str, Any]:
     if isinstance(doc, str):
         try:
             doc = json.loads(doc, parse_constant=_reject_constant)
+        except RecursionError:
+            raise _too_deep() from None
         except json.JSONDecodeError as error:
             raise ScenarioError(
                 "",
@@ -316,6 +329,18 @@ def _declared_params(protocol: str) -> dict[str, Any]:
     return dict(declared) if isinstance(declared, Mapping) else {}
 
 
+@functools.cache
+def _declared_choices(protocol: str) -> dict[str, tuple[Any, ...]]:
+    # A protocol lists the allowed values of a parameter in PARAM_CHOICES.
+    try:
+        registry = importlib.import_module("consensus.protocols")
+        machine = registry.get_protocol(protocol)
+    except (ImportError, AttributeError, KeyError):
+        return {}
+    declared = getattr(machine, "PARAM_CHOICES", {})
+    return dict(declared) if isinstance(declared, Mapping) else {}
+
+
 def _params(protocol: str, section: Mapping[str, Any]) -> dict[str, Any]:
     params = protocol_params(protocol)
     for key, value in section.items():
@@ -421,6 +446,21 @@ def _param_errors(protocol: str, params: Mapping[str, Any]) -> Iterator[Scenario
                 value,
                 f"{_show(value)} is not {_json_type(defaults[key])}",
             )
+        elif key.endswith("_ms") and not 0 < value <= PARAM_MS_MAX:
+            yield ScenarioError(
+                path,
+                value,
+                f"{_show(value)} is out of range; allowed more than 0 "
+                f"to {PARAM_MS_MAX} ms",
+            )
+        else:
+            choices = _declared_choices(protocol).get(key)
+            if choices is not None and value not in choices:
+                yield ScenarioError(
+                    path,
+                    value,
+                    f"{_show(value)} is not allowed; allowed: {', '.join(choices)}",
+                )
 
 
 def _fault_errors(faults: list[dict[str, Any]], n: int) -> Iterator[ScenarioError]:

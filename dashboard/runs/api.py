@@ -66,7 +66,7 @@ def run_events(request: HttpRequest, slug: str) -> HttpResponse:
     run = selectors.run_get(slug)
     if run is None:
         return _error(404, "slug", f"no run {slug!r}")
-    after = _query_int(request, "after", 0, 0, None)
+    after = _query_int(request, "after", 0, 0, selectors.SEQ_MAX)
     limit = _query_int(request, "limit", 1000, 1, selectors.EVENTS_PAGE_MAX)
     if isinstance(after, str):
         return _error(400, "after", after)

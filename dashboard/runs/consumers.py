@@ -47,7 +47,7 @@ def parse_after(query_string: bytes) -> int | None:
         after = int(values[-1])
     except ValueError:
         return None
-    return after if after >= 0 else None
+    return after if 0 <= after <= selectors.SEQ_MAX else None
 
 
 class RunConsumer(AsyncWebsocketConsumer):

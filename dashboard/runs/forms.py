@@ -281,6 +281,8 @@ def _extra_params(text: str) -> dict[str, Any]:
         value = json.loads(text)
     except json.JSONDecodeError as error:
         raise LineError("extra_params", f"invalid JSON: {error.msg}") from None
+    except RecursionError:
+        raise LineError("extra_params", "invalid JSON: nested too deeply") from None
     if not isinstance(value, dict):
         raise LineError("extra_params", "must be a JSON object")
     return value

@@ -8,6 +8,9 @@ from dashboard.runs.eventlog import chunks_read, live_log
 from dashboard.runs.models import Run, Status
 
 EVENTS_PAGE_MAX = 10_000
+# Largest seq a client may name in ``after``: far above any run's event
+# limit, and within both Redis stream ids and JavaScript's exact integers.
+SEQ_MAX = 2**53 - 1
 
 
 def run_get(slug: str) -> Run | None:

@@ -65,3 +65,25 @@ def test_unregistered_protocol_common_only(monkeypatch):
         "backoff",
         "leader_rotation",
     ]
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "text"),
+    [
+        ({"variant": "bogus"}, "params.variant", "allowed: three_phase, two_phase"),
+        ({"view_timeout_ms": 0}, "params.view_timeout_ms", "out of range"),
+        ({"view_timeout_ms": -5}, "params.view_timeout_ms", "out of range"),
+    ],
+)
+def test_param_values_checked(params, field, text):
+    with pytest.raises(ScenarioError) as raised:
+        load({"protocol": "hotstuff", "params": params})
+    assert raised.value.field == field
+    assert text in str(raised.value)
+
+
+def test_deeply_nested_document_rejected():
+    text = '{"protocol": "pbft", "params": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    errors = scenario.collect_errors(text)
+    assert len(errors) == 1
+    assert "nested too deeply" in str(errors[0])

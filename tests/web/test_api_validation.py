@@ -12,6 +12,26 @@ SMALL_LIMITS = {"n_max": 64, "time_ms_max": 600_000, "events_max": 2_000_000}
 
 # (request body, field named in the error, text the message must contain)
 BAD_SCENARIOS = [
+    (
+        {"protocol": "hotstuff", "params": {"variant": "bogus"}},
+        "params.variant",
+        "allowed: three_phase, two_phase",
+    ),
+    (
+        {"protocol": "tendermint", "params": {"gossip_ms": 0}},
+        "params.gossip_ms",
+        "out of range",
+    ),
+    (
+        {"protocol": "pbft", "params": {"retransmit_ms": -1}},
+        "params.retransmit_ms",
+        "out of range",
+    ),
+    (
+        b'{"protocol": "pbft", "params": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        "",
+        "nested too deeply",
+    ),
     ({"protocol": "toy", "n": 0}, "n", "allowed 1 to 64"),
     ({"protocol": "toy", "n": 65}, "n", "allowed 1 to 64"),
     ({"protocol": "toy", "n": "four"}, "n", "not an integer"),
@@ -158,7 +178,10 @@ def test_api_unknown_run_is_404(client: Client) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", ["after=-1", "after=x", "limit=0", "limit=10001"])
+@pytest.mark.parametrize(
+    "query",
+    ["after=-1", "after=x", "after=99999999999999999999999", "limit=0", "limit=10001"],
+)
 def test_api_events_rejects_bad_paging(client: Client, query: str) -> None:
     slug = post(client, {"protocol": "toy"}).json()["slug"]
 

@@ -14,6 +14,7 @@ from channels.layers import get_channel_layer
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
+from dashboard.runs.consumers import parse_after
 from dashboard.runs.eventlog import ChunkLog
 from dashboard.runs.models import Run
 from dashboard.runs.publish import events_message, run_group
@@ -149,3 +150,17 @@ def test_consumer_rejects_bad_request(path: str) -> None:
         return connected
 
     assert asyncio.run(scenario()) is False
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (b"", 0),
+        (b"after=12", 12),
+        (b"after=-1", None),
+        (b"after=x", None),
+        (b"after=99999999999999999999999", None),
+    ],
+)
+def test_parse_after_bounds(query: bytes, expected: int | None) -> None:
+    assert parse_after(query) == expected
