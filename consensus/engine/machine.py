@@ -359,6 +359,16 @@ class Machine:
                     self._change_state(state, next_state)
                     self.data = result[2]
                     return
+                self._transition(
+                    (event_type, content),
+                    state,
+                    next_state,
+                    result[2],
+                    None,
+                    True,
+                    True,
+                )
+                return
         elif result == KEEP_STATE_AND_DATA:
             if self.timers and EVENT_TIMEOUT in self.timers:
                 self._cancel(EVENT_TIMEOUT)
@@ -510,7 +520,11 @@ class Machine:
             # The enter call runs in the new state: a stop from it terminates there.
             self.state = next_state
             if self._state_functions:
-                handler = self._state_function(next_state, (ENTER, state))
+                handler = (
+                    self._handlers.get(next_state) if type(next_state) is str else None
+                )
+                if handler is None:
+                    handler = self._state_function(next_state, (ENTER, state))
                 result = handler(ENTER, state, data)
             else:
                 result = self._handle_event(ENTER, state, next_state, data)
