@@ -110,7 +110,10 @@ class RunConsumer(AsyncWebsocketConsumer):
                 return
             await self._catch_up()
             await self._send_status(
-                message["status"], message["summary"], message["error"]
+                message["status"],
+                message["summary"],
+                message["error"],
+                message.get("events", self.sent),
             )
 
     async def _catch_up(self) -> None:
@@ -128,15 +131,19 @@ class RunConsumer(AsyncWebsocketConsumer):
         run = await database_sync_to_async(selectors.run_get)(self.slug)
         if run is not None and run.status in FINAL_STATUSES:
             await self._catch_up()
-            await self._send_status(run.status, run.summary, run.error)
+            await self._send_status(run.status, run.summary, run.error, run.events)
 
-    async def _send_status(self, status: str, summary: Any, error: str) -> None:
+    async def _send_status(
+        self, status: str, summary: Any, error: str, events: int
+    ) -> None:
+        # The log's own count: ``sent`` starts at the client's ``after``,
+        # which may lie beyond the end of the log.
         message = {
             "type": "status",
             "status": status,
             "summary": summary,
             "error": error,
-            "events": self.sent,
+            "events": events,
         }
         await self.send(text_data=json.dumps(message))
         self.finished = True

@@ -164,3 +164,27 @@ def test_consumer_rejects_bad_request(path: str) -> None:
 )
 def test_parse_after_bounds(query: bytes, expected: int | None) -> None:
     assert parse_after(query) == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_status_counts_log_not_after() -> None:
+    """A client that names an ``after`` past the end of a finished log gets
+    no events, and the status message gives the log's own count."""
+    run = make_run("done", 12)
+
+    async def scenario() -> dict:
+        communicator = WebsocketCommunicator(
+            APPLICATION, f"/ws/runs/{run.slug}/?after=99999"
+        )
+        connected, _ = await communicator.connect(timeout=5)
+        assert connected
+        meta = json.loads(await communicator.receive_from(timeout=5))
+        assert meta["type"] == "meta"
+        status = json.loads(await communicator.receive_from(timeout=5))
+        await communicator.disconnect()
+        return status
+
+    status = asyncio.run(scenario())
+
+    assert status["type"] == "status"
+    assert status["events"] == 12
