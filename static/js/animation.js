@@ -9,6 +9,8 @@
 import { Timeline } from "./runstate.js";
 import { Player, SPEED_MAX, SPEED_MIN } from "./player.js";
 import { createRing, drawRing } from "./ring.js";
+import { spacetimeWindow } from "./spacetime.js";
+import { createSpacetime, drawSpacetime } from "./spacetimeview.js";
 import { chartSeries, drawCharts, loadPlotly, moveCursor } from "./charts.js";
 
 const FINAL_STATUSES = ["done", "failed", "cancelled"];
@@ -40,6 +42,7 @@ const controls = {
 const timeline = new Timeline({ scenario });
 const player = new Player(timeline);
 const view = createRing(document.getElementById("ring"), { scenario });
+const spacetime = createSpacetime(document.getElementById("spacetime"), scenario.n);
 const finalAtLoad = FINAL_STATUSES.includes(
   document.getElementById("status").textContent.trim(),
 );
@@ -226,6 +229,7 @@ function frame(time) {
     if (withCards) cardsDrawnAt = time;
     const arrivalOf = (seq) => timeline.arrivalOf(seq);
     drawRing(view, player.state(), position.now, withCards, arrivalOf);
+    drawSpacetime(spacetime, spacetimeWindow(timeline, position.now));
     drawControls(position);
   }
   drawChartsIfDue(time, player.position().now);

@@ -127,12 +127,15 @@ def test_run_page_plays_run(
         "document.querySelector('g.node[data-node=\"1\"] .node-caption')"
         ".textContent.startsWith('v1')"
     )
+    # Pause before the screenshot, which takes long enough for the
+    # playback to reach the end of the log.
+    page.keyboard.press("Space")
+    next_frame(page)
     page.screenshot(path=str(screenshots / "run-page-view-1.png"), full_page=True)
     assert committed(page, 1) > early
     assert page.locator('g.node[data-node="0"].crashed').count() == 1
+    assert page.locator("#spacetime g.arrow").count() > 0
 
-    page.keyboard.press("Space")
-    next_frame(page)
     paused = readout(page)
     assert paused[2] == "paused"
     page.wait_for_timeout(300)
@@ -204,4 +207,23 @@ def test_hotstuff_faults_and_key(
     assert committed(page, 0) > 0
     counters = page.locator("#run-counters").inner_text()
     assert re.search(r"view \d+: leader \d+, \d+ reports", counters), counters
+    assert page_errors == []
+
+
+def test_spacetime_shows_drops(
+    page: Page, page_errors: list[str], embedded_server: Server
+) -> None:
+    """Four PBFT nodes, node 0 crashing at 300 ms: at 400 ms the space-time
+    diagram shows messages, and those to node 0 end in a cross."""
+    submit_pbft_crash(page, embedded_server)
+    page.goto(page.url.split("?")[0] + "?t=400")
+    page.wait_for_function(
+        "document.querySelector('#readout').textContent.includes('paused')"
+    )
+    next_frame(page)
+    arrows = page.locator("#spacetime g.arrow")
+    dropped = page.locator("#spacetime g.arrow[data-dropped]")
+    page.locator("#spacetime").screenshot(path=str(artifacts_dir() / "spacetime.png"))
+    assert arrows.count() > 0
+    assert dropped.count() > 0
     assert page_errors == []
