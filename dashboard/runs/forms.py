@@ -18,6 +18,31 @@ from django.conf import settings
 from consensus.sim import scenario
 from dashboard.runs.validation import ScenarioInvalid, scenario_validate
 
+
+class WholeNumberField(forms.IntegerField):
+    """An integer field whose error quotes the value that failed."""
+
+    def to_python(self, value: Any) -> int | None:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                f"{value!r} is not a whole number", code="invalid"
+            ) from None
+
+
+class NumberField(forms.FloatField):
+    """A number field whose error quotes the value that failed."""
+
+    def to_python(self, value: Any) -> float | None:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                f"{value!r} is not a number", code="invalid"
+            ) from None
+
+
 PROTOCOLS = ["pbft", "tendermint", "hotstuff", "chained_hotstuff", "hotstuff2", "toy"]
 BEHAVIOURS = [
     "silent",
@@ -77,10 +102,10 @@ class ScenarioForm(forms.Form):
     """A whole scenario; ``cleaned_data["scenario"]`` is the normalized one."""
 
     protocol = forms.ChoiceField(choices=_choices(PROTOCOLS), initial="pbft")
-    view_timeout_ms = forms.FloatField(
+    view_timeout_ms = NumberField(
         initial=1000, help_text="Time a node waits in a view before a view change (ms)."
     )
-    backoff = forms.FloatField(
+    backoff = NumberField(
         initial=2.0,
         help_text="Factor the view timeout grows by per failed view (1 to 16).",
     )
@@ -92,7 +117,7 @@ class ScenarioForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text='Protocol-specific parameters as a JSON object, e.g. {"batch": 4}.',
     )
-    n = forms.IntegerField(initial=4, help_text="Number of nodes.")
+    n = WholeNumberField(initial=4, help_text="Number of nodes.")
     faults = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -107,25 +132,23 @@ class ScenarioForm(forms.Form):
         initial="constant",
         help_text="Distribution of message delay; fill in its parameters below.",
     )
-    latency_ms = forms.FloatField(
+    latency_ms = NumberField(
         required=False, initial=10, help_text="constant: delay (ms)."
     )
-    latency_low_ms = forms.FloatField(
+    latency_low_ms = NumberField(
         required=False, help_text="uniform: lowest delay (ms)."
     )
-    latency_high_ms = forms.FloatField(
+    latency_high_ms = NumberField(
         required=False, help_text="uniform: highest delay (ms)."
     )
-    latency_mean_ms = forms.FloatField(
+    latency_mean_ms = NumberField(
         required=False, help_text="normal, exponential: mean delay (ms)."
     )
-    latency_stdev_ms = forms.FloatField(
+    latency_stdev_ms = NumberField(
         required=False, help_text="normal: standard deviation (ms)."
     )
-    latency_mu = forms.FloatField(required=False, help_text="lognormal: mu of ln(ms).")
-    latency_sigma = forms.FloatField(
-        required=False, help_text="lognormal: sigma of ln(ms)."
-    )
+    latency_mu = NumberField(required=False, help_text="lognormal: mu of ln(ms).")
+    latency_sigma = NumberField(required=False, help_text="lognormal: sigma of ln(ms).")
     links = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -134,10 +157,10 @@ class ScenarioForm(forms.Form):
             "key=value ..., e.g. '0 1 constant ms=50'."
         ),
     )
-    loss = forms.FloatField(
+    loss = NumberField(
         initial=0.0, help_text="Probability that a message is lost, in [0, 1)."
     )
-    duplicate = forms.FloatField(
+    duplicate = NumberField(
         initial=0.0,
         help_text="Probability that a message is delivered twice, in [0, 1).",
     )
@@ -150,28 +173,28 @@ class ScenarioForm(forms.Form):
             "Nodes left out form one more group."
         ),
     )
-    gst_ms = forms.FloatField(
+    gst_ms = NumberField(
         initial=0, help_text="Global stabilization time (ms of simulated time)."
     )
-    pre_gst_max_delay_ms = forms.FloatField(
+    pre_gst_max_delay_ms = NumberField(
         initial=0,
         help_text="Extra delay the adversary may add before GST, at most (ms).",
     )
-    delta_ms = forms.FloatField(initial=100, help_text="Delivery bound after GST (ms).")
-    stop_time_ms = forms.FloatField(
+    delta_ms = NumberField(initial=100, help_text="Delivery bound after GST (ms).")
+    stop_time_ms = NumberField(
         required=False, initial=10000, help_text="Stop at this simulated time (ms)."
     )
-    stop_heights = forms.IntegerField(
+    stop_heights = WholeNumberField(
         required=False, help_text="Stop once this many heights are committed."
     )
-    stop_events = forms.IntegerField(
+    stop_events = WholeNumberField(
         required=False, help_text="Stop after this many events."
     )
-    stall_ms = forms.FloatField(
+    stall_ms = NumberField(
         initial=5000,
         help_text="Report a liveness violation after this long without a commit (ms).",
     )
-    seed = forms.IntegerField(initial=1, help_text="Seed of every random choice.")
+    seed = WholeNumberField(initial=1, help_text="Seed of every random choice.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
