@@ -18,6 +18,8 @@
   const receivedEvents = [];
   animationEl.receivedEvents = receivedEvents;
   let lastSeq = 0;
+  // The log's length when the socket opened: a finished run's total.
+  let knownEvents = 0;
   let finished = false;
   let retryMs = 500;
 
@@ -30,7 +32,7 @@
     const events = message.events.filter((event) => event.seq > lastSeq);
     if (events.length === 0) return;
     lastSeq = events[events.length - 1].seq;
-    countEl.textContent = String(lastSeq);
+    countEl.textContent = String(Math.max(lastSeq, knownEvents));
     if (typeof message.progress === "number") progressEl.value = message.progress;
     if (statusEl.textContent === "queued") setStatus("running");
     for (const event of events) receivedEvents.push(event);
@@ -54,7 +56,10 @@
     socket.onmessage = (frame) => {
       retryMs = 500;
       const message = JSON.parse(frame.data);
-      if (message.type === "meta") setStatus(message.status === "queued" && lastSeq > 0 ? "running" : message.status);
+      if (message.type === "meta") {
+        knownEvents = Math.max(knownEvents, message.events || 0);
+        setStatus(message.status === "queued" && lastSeq > 0 ? "running" : message.status);
+      }
       else if (message.type === "events") onEvents(message);
       else if (message.type === "status") {
         onStatus(message);
