@@ -9,10 +9,12 @@ import { parseEngineState } from "./runstate.js";
 
 const PLOTLY_URL = "/static/vendor/plotly.min.js";
 const BUCKET_MS = 100;
+const THROUGHPUT_BUCKET_MS = 250;
 
 /** Return the series of a run: per node the committed height and the view
- * over time (one point per change), and per message type the sends in each
- * BUCKET_MS window. Tendermint's view is its round, which restarts at 0 at
+ * over time (one point per change), per message type the sends in each
+ * BUCKET_MS window, the commit latencies, the throughput and the view
+ * heatmap. Tendermint's view is its round, which restarts at 0 at
  * each height. */
 export function chartSeries(events) {
   const { n, protocol } = events[0].scenario;
@@ -37,7 +39,15 @@ export function chartSeries(events) {
     }
   }
   const end = events[events.length - 1].t;
-  return { heights, views, sends, end };
+  return {
+    heights,
+    views,
+    sends,
+    end,
+    latencies: commitLatencies(events),
+    throughput: throughput(events, end),
+    viewMap: viewHeatmap(views, end),
+  };
 }
 
 /** Append (t, value) when the value changed, or only when it rose if
@@ -54,6 +64,66 @@ function countSend(sends, event) {
   const bucket = Math.floor(event.t / BUCKET_MS);
   const counts = (sends[event.msg] ||= {});
   counts[bucket] = (counts[bucket] || 0) + 1;
+}
+
+/** Return per height the time from its first proposal to its first commit
+ * (ms), plotted at that commit's time. Twins events are left out, and so
+ * is a height the log never proposes or never commits. */
+export function commitLatencies(events) {
+  const proposed = new Map();
+  const committed = new Set();
+  const latencies = { x: [], y: [], heights: [] };
+  for (const event of events) {
+    if (event.twin) continue;
+    if (event.kind === "propose" && !proposed.has(event.height)) {
+      proposed.set(event.height, event.t);
+    } else if (event.kind === "commit" && !committed.has(event.height)) {
+      committed.add(event.height);
+      if (!proposed.has(event.height)) continue;
+      latencies.x.push(event.t);
+      latencies.y.push(event.t - proposed.get(event.height));
+      latencies.heights.push(event.height);
+    }
+  }
+  return latencies;
+}
+
+/** Return the commits per second of simulated time in windows of bucketMs,
+ * counting each height once, at its first commit. x is each window's
+ * centre, and every window from 0 to `end` has a point. */
+export function throughput(events, end, bucketMs = THROUGHPUT_BUCKET_MS) {
+  const buckets = Math.max(1, Math.ceil(end / bucketMs));
+  const counts = new Array(buckets).fill(0);
+  const committed = new Set();
+  for (const event of events) {
+    if (event.kind !== "commit" || event.twin || committed.has(event.height)) continue;
+    committed.add(event.height);
+    counts[Math.min(buckets - 1, Math.floor(event.t / bucketMs))] += 1;
+  }
+  return {
+    x: counts.map((_, bucket) => (bucket + 0.5) * bucketMs),
+    y: counts.map((count) => (count * 1000) / bucketMs),
+  };
+}
+
+/** Return a heatmap of each node's view over time from the step series of
+ * chartSeries: z[node][bucket] is the view at the end of the bucket. */
+export function viewHeatmap(views, end, bucketMs = BUCKET_MS) {
+  const buckets = Math.max(1, Math.ceil(end / bucketMs));
+  const x = [];
+  for (let bucket = 0; bucket < buckets; bucket++) x.push((bucket + 0.5) * bucketMs);
+  const z = views.map((steps) =>
+    x.map((_, bucket) => stepValueAt(steps, (bucket + 1) * bucketMs)),
+  );
+  return { x, y: views.map((_, id) => id), z };
+}
+
+/** Return the value of a step series at time t: that of its last point at
+ * or before t. */
+function stepValueAt(steps, t) {
+  let value = steps.y[0];
+  for (let i = 0; i < steps.x.length && steps.x[i] <= t; i++) value = steps.y[i];
+  return value;
 }
 
 /** Load plotly.js once; resolve with the global Plotly. */
@@ -76,7 +146,7 @@ const LAYOUT = {
   legend: { orientation: "h", x: 1, xanchor: "right", y: 1.12, yanchor: "bottom" },
 };
 
-/** Draw the three charts into their elements, with a line at `now`. */
+/** Draw the charts into their elements, with a line at `now`. */
 export function drawCharts(Plotly, elements, series, now) {
   const steps = (list) =>
     list.map((points, id) => ({
@@ -101,6 +171,25 @@ export function drawCharts(Plotly, elements, series, now) {
   Plotly.react(elements.messages, bars, {
     ...LAYOUT, barmode: "stack", title: chartTitle(`sends per ${BUCKET_MS} ms`),
     shapes: [cursor],
+  });
+  drawRates(Plotly, elements, series, cursor);
+}
+
+/** Draw the commit latency, throughput and view heatmap charts. */
+function drawRates(Plotly, elements, series, cursor) {
+  const latency = { ...series.latencies, mode: "markers", name: "latency" };
+  latency.text = series.latencies.heights.map((height) => `height ${height}`);
+  Plotly.react(elements.latency, [latency], {
+    ...LAYOUT, title: chartTitle("commit latency (ms)"),
+    shapes: [cursor],
+  });
+  Plotly.react(elements.throughput, [{ ...series.throughput, type: "bar" }], {
+    ...LAYOUT, title: chartTitle("commits per second"), shapes: [cursor],
+  });
+  const heatmap = { ...series.viewMap, type: "heatmap", colorscale: "Viridis" };
+  Plotly.react(elements.viewMap, [heatmap], {
+    ...LAYOUT, title: chartTitle("view per node"), shapes: [cursor],
+    yaxis: { title: { text: "node" }, dtick: 1 },
   });
 }
 

@@ -167,14 +167,22 @@ def test_run_page_plays_run(
 def test_charts_load_plotly(
     page: Page, page_errors: list[str], embedded_server: Server
 ) -> None:
-    """Opening the charts loads plotly.js and draws the three charts."""
+    """Opening the charts loads plotly.js and draws the six charts."""
     submit_pbft_crash(page, embedded_server)
     page.click("#charts summary")
-    for chart in ("heights", "views", "messages"):
+    charts = ("heights", "views", "messages", "latency", "throughput", "view-map")
+    for chart in charts:
         page.wait_for_selector(f"#chart-{chart} .main-svg")
     titles = page.locator("#charts .gtitle").all_text_contents()
     page.locator("#charts").screenshot(path=str(artifacts_dir() / "run-charts.png"))
-    assert titles == ["committed height", "view (round)", "sends per 100 ms"]
+    assert titles == [
+        "committed height",
+        "view (round)",
+        "sends per 100 ms",
+        "commit latency (ms)",
+        "commits per second",
+        "view per node",
+    ]
     assert page_errors == []
 
 

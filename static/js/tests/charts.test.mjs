@@ -39,3 +39,48 @@ test("sends counted per bucket", () => {
 test("end is the last time", () => {
   assert.equal(series.end, events[events.length - 1].t);
 });
+
+test("latency runs proposal to commit", () => {
+  const height = 3;
+  const proposal = events.find((e) => e.kind === "propose" && e.height === height);
+  const commit = events.find((e) => e.kind === "commit" && e.height === height);
+  const index = series.latencies.heights.indexOf(height);
+  assert.notEqual(index, -1);
+  assert.equal(series.latencies.x[index], commit.t);
+  assert.equal(series.latencies.y[index], commit.t - proposal.t);
+});
+
+test("latency once per committed height", () => {
+  const commits = events.filter((e) => e.kind === "commit");
+  const heights = new Set(commits.map((e) => e.height));
+  assert.equal(series.latencies.heights.length, heights.size);
+  assert.ok(series.latencies.y.every((latency) => latency >= 0));
+});
+
+test("throughput counts each height once", () => {
+  const commits = events.filter((e) => e.kind === "commit");
+  const heights = new Set(commits.map((e) => e.height));
+  const bucketSeconds = (series.throughput.x[1] - series.throughput.x[0]) / 1000;
+  const total = series.throughput.y.reduce((a, b) => a + b, 0) * bucketSeconds;
+  assert.equal(Math.round(total), heights.size);
+  assert.ok(series.throughput.x.at(-1) < series.end + 1000 * bucketSeconds);
+});
+
+test("throughput drops to zero without primary", () => {
+  const bucketMs = series.throughput.x[1] - series.throughput.x[0];
+  const during = series.throughput.x.findIndex((x) => x - bucketMs / 2 >= 500);
+  assert.equal(series.throughput.y[during], 0);
+});
+
+test("view heatmap follows view changes", () => {
+  const change = events.find((e) => e.kind === "view_change" && e.node === 1);
+  const { x, y, z } = series.viewMap;
+  assert.deepEqual(y, [0, 1, 2, 3]);
+  const bucketMs = x[1] - x[0];
+  // Bucket b shows the view at (b + 1) * bucketMs.
+  const after = Math.ceil(change.t / bucketMs) - 1;
+  const before = after - 1;
+  assert.equal(z[1][before], 0);
+  assert.equal(z[1][after], 1);
+  assert.ok(z[0].every((view) => view === 0));
+});
