@@ -232,7 +232,11 @@ function frame(time) {
     if (withCards) cardsDrawnAt = time;
     const arrivalOf = (seq) => timeline.arrivalOf(seq);
     drawRing(view, player.state(), position.now, withCards, arrivalOf);
-    drawSpacetime(spacetime, spacetimeWindow(timeline, position.now));
+    // Past 16 nodes a window holds thousands of messages, so the diagram is
+    // redrawn with the cards only.
+    if (withCards || scenario.n <= 16) {
+      drawSpacetime(spacetime, spacetimeWindow(timeline, position.now));
+    }
     drawControls(position);
   }
   drawChartsIfDue(time, player.position().now);
