@@ -1,0 +1,200 @@
+"""Benchmark the run page: frame rate of playback, and seek time.
+
+Two measurements, printed as one JSON document:
+
+- fps: Daphne in embedded mode (SQLite file in a temporary folder, the
+  runner thread) plays a PBFT run of ``--n`` nodes (64) on the run page in
+  headless Debian chromium driven by Playwright. The page opens at
+  ``?t=0``, so it stays paused until the whole log has loaded. Then the
+  benchmark presses Play (1x) and counts ``requestAnimationFrame``
+  callbacks for ``--seconds`` (5) of playback. It also reports the p95 and
+  the longest gap between two frames.
+- seek: ``python -m consensus run`` writes a log of ``--seek-events``
+  (1,000,000) events of ``--seek-protocol`` (toy) with ``--seek-n`` nodes
+  (16), and ``bench/dashboard_seek.mjs`` loads it into a ``Timeline`` of
+  ``static/js/runstate.js`` in Node and times cold seeks at seven
+  positions from the start to the end.
+
+Every process it starts stops at the end, and every wait has a timeout.
+Run from the repository root: ``python bench/dashboard.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.web import processes  # noqa: E402
+from tests.web.streamclient import get_json, post_json  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu"]
+RUN_TIMEOUT_S = 300
+LOAD_TIMEOUT_MS = 300_000
+GENERATE_TIMEOUT_S = 600
+NODE_TIMEOUT_S = 300
+
+COUNT_FRAMES = """(ms) => new Promise((done) => {
+  const gaps = [];
+  let frames = 0;
+  let last = null;
+  let start = null;
+  function tick(now) {
+    if (start === null) start = now;
+    else { frames += 1; gaps.push(now - last); }
+    last = now;
+    if (now - start < ms) requestAnimationFrame(tick);
+    else done({ frames, elapsed_ms: now - start, gaps });
+  }
+  requestAnimationFrame(tick);
+})"""
+
+
+def pbft_scenario(n: int, time_ms: int, latency_ms: int) -> dict[str, Any]:
+    return {
+        "protocol": "pbft",
+        "n": n,
+        "network": {"latency": {"dist": "constant", "ms": latency_ms}},
+        "stop": {"time_ms": time_ms},
+    }
+
+
+def wait_done(api: str) -> dict[str, Any]:
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while time.monotonic() < deadline:
+        run = get_json(api)
+        if run["status"] in ("done", "failed", "cancelled"):
+            return run
+        time.sleep(0.5)
+    raise TimeoutError(f"run {api} did not finish in {RUN_TIMEOUT_S} s")
+
+
+def measure_page(url: str, total: int, seconds: float) -> dict[str, Any]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 1400})
+            page.set_default_timeout(LOAD_TIMEOUT_MS)
+            started = time.monotonic()
+            page.goto(f"{url}?t=0")
+            page.wait_for_function(
+                f"/ of {total} · paused$/.test("
+                "document.querySelector('#readout').textContent)",
+                polling=250,
+            )
+            load_s = time.monotonic() - started
+            page.keyboard.press("Space")
+            counted = page.evaluate(COUNT_FRAMES, seconds * 1000)
+            readout = page.locator("#readout").inner_text()
+        finally:
+            browser.close()
+    gaps = sorted(counted["gaps"])
+    return {
+        "load_s": round(load_s, 2),
+        "frames": counted["frames"],
+        "elapsed_ms": round(counted["elapsed_ms"]),
+        "fps": round(counted["frames"] * 1000 / counted["elapsed_ms"], 1),
+        "frame_p95_ms": round(gaps[int(len(gaps) * 0.95)], 1) if gaps else None,
+        "frame_max_ms": round(gaps[-1], 1) if gaps else None,
+        "readout_after": readout,
+    }
+
+
+def bench_fps(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    env = processes.process_env(f"sqlite:///{folder / 'runs.sqlite3'}", None)
+    env["QS_EVENTS_MAX"] = "2000000"
+    processes.migrate(env)
+    server = processes.start_daphne(env, folder)
+    try:
+        scenario = pbft_scenario(args.n, args.time_ms, args.latency_ms)
+        status, created = post_json(f"{server.http}/api/runs", scenario)
+        if status != 201:
+            raise RuntimeError(f"POST /api/runs: {status} {created}")
+        run = wait_done(created["api"])
+        result = measure_page(created["url"], run["event_count"], args.seconds)
+    finally:
+        processes.stop_process(server.process)
+    return {"scenario": scenario, "events": run["event_count"], **result}
+
+
+def bench_seek(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    log = folder / "seek.jsonl"
+    command = [sys.executable, "-m", "consensus", "run"]
+    command += ["--protocol", args.seek_protocol, "--n", str(args.seek_n)]
+    command += ["--time-ms", "3600000"]
+    command += ["--max-events", str(args.seek_events), "--events", str(log)]
+    subprocess.run(
+        command,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        timeout=GENERATE_TIMEOUT_S,
+    )
+    node = subprocess.run(
+        ["node", str(ROOT / "bench" / "dashboard_seek.mjs"), str(log)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=NODE_TIMEOUT_S,
+    )
+    return {"command": " ".join(command[1:]), **json.loads(node.stdout)}
+
+
+def machine() -> dict[str, Any]:
+    node = subprocess.run(
+        ["node", "--version"], capture_output=True, text=True, timeout=10
+    )
+    chromium = subprocess.run(
+        [CHROMIUM, "--version"], capture_output=True, text=True, timeout=30
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "node": node.stdout.strip(),
+        "chromium": chromium.stdout.strip(),
+        "load_1min": os.getloadavg()[0],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=64)
+    parser.add_argument("--time-ms", type=int, default=8000)
+    # At the default 10 ms links a PBFT run of 64 nodes logs about 560,000
+    # events per simulated second, so 5 s of playback would exceed the
+    # server's QS_EVENTS_MAX. 100 ms links keep 8 s under 500,000 events.
+    parser.add_argument("--latency-ms", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seek-events", type=int, default=1_000_000)
+    parser.add_argument("--seek-protocol", default="toy")
+    parser.add_argument("--seek-n", type=int, default=16)
+    parser.add_argument("--skip", choices=["fps", "seek"])
+    args = parser.parse_args()
+    result: dict[str, Any] = {"machine": machine()}
+    with tempfile.TemporaryDirectory(prefix="dashboard-bench-") as name:
+        folder = Path(name)
+        if args.skip != "seek":
+            result["seek"] = bench_seek(args, folder)
+        if args.skip != "fps":
+            result["fps"] = bench_fps(args, folder)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
