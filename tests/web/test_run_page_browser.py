@@ -235,3 +235,34 @@ def test_spacetime_shows_drops(
     assert arrows.count() > 0
     assert dropped.count() > 0
     assert page_errors == []
+
+
+def test_colluding_nodes_show_violation(
+    page: Page, page_errors: list[str], embedded_server: Server
+) -> None:
+    """Two of four PBFT nodes collude (an equivocating primary and a double
+    voter): the page shows the agreement violation with its evidence, the
+    honest nodes' locks, and running timers."""
+    fields = {"protocol": "pbft", "faults": "0 equivocate\n1 double_vote"}
+    submit_run(page, embedded_server, fields | {"stop_time_ms": "2000"})
+    run_page = page.url
+
+    page.goto(f"{run_page}?t=100")
+    page.wait_for_function(
+        "document.querySelector('#readout').textContent.includes('paused')"
+    )
+    assert page.locator(".timer-arc").count() > 0
+
+    page.goto(f"{run_page}?t=2000")
+    page.wait_for_function(
+        "document.querySelector('#readout').textContent.includes('paused')"
+    )
+    violation = page.locator("#violations .violation").first
+    page.screenshot(
+        path=str(artifacts_dir() / "run-page-violation.png"), full_page=True
+    )
+    assert "agreement violated" in violation.inner_text()
+    assert '"quorum"' in violation.inner_text()
+    labels = page.locator('.card[data-node="2"] dt').all_inner_texts()
+    assert any(label in ("lock", "prepared") for label in labels), labels
+    assert page_errors == []
