@@ -21,9 +21,9 @@ send their votes back to the leader alone:
 - Decide: the leader broadcasts the ``commitQC``; a replica commits the
   block and its uncommitted ancestors, then moves to the next view.
 
-Because a lock needs a quorum of keys, the ``n - t`` NEW-VIEW messages
-always contain a key at least as high as any honest lock, so the new
-leader never waits to hear from everyone.
+Because a lock needs a quorum of keys, with at most t faulty parties the
+``n - t`` NEW-VIEW messages contain a key at least as high as any honest
+lock, so the new leader does not wait to hear from everyone.
 
 The pacemaker is a view timer per view (``view_timeout_ms``, multiplied by
 ``backoff`` per timeout in a row and reset by a commit). When it fires the

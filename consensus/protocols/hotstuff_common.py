@@ -177,8 +177,8 @@ VoteKey = tuple[int, str, str, str]
 class VoteBox:
     """Votes received per (view, phase, block digest, value).
 
-    Invariant: each key contains each signer at most once, and keys of views
-    below the last :meth:`forget_before` are gone.
+    Each key maps to a set, so a signer counts once per key.
+    :meth:`forget_before` drops the keys of older views.
     """
 
     __slots__ = ("votes",)

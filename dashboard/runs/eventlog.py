@@ -117,7 +117,7 @@ class StreamLog:
 
 
 def stream_key(slug: str) -> str:
-    """Name the Redis Stream that holds the live log of run ``slug``."""
+    """Name the Redis Stream that contains the live log of run ``slug``."""
     return f"quorumscope:run:{slug}:log"
 
 

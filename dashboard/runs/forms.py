@@ -291,7 +291,7 @@ def _latency_keys(dist: str) -> list[str]:
 
 
 def _plain(value: Any) -> Any:
-    """Return a float that holds a whole number as an int, for tidy JSON."""
+    """Return a float with a whole-number value as an int, for tidy JSON."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value

@@ -232,7 +232,7 @@ function frame(time) {
     if (withCards) cardsDrawnAt = time;
     const arrivalOf = (seq) => timeline.arrivalOf(seq);
     drawRing(view, player.state(), position.now, withCards, arrivalOf);
-    // Past 16 nodes a window holds thousands of messages, so the diagram is
+    // Past 16 nodes a window contains thousands of messages, so the diagram is
     // redrawn with the cards only.
     if (withCards || scenario.n <= 16) {
       drawSpacetime(spacetime, spacetimeWindow(timeline, position.now));

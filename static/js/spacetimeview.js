@@ -96,7 +96,9 @@ function arrowHead(arrow, style, x, y) {
 }
 
 function arrowTitle(arrow) {
-  const end = arrow.dropped ? "dropped" : arrow.arrived ? "delivered" : "in flight";
+  let end = "in flight";
+  if (arrow.dropped) end = "dropped";
+  else if (arrow.arrived) end = "delivered";
   return `${arrow.msg} ${arrow.from} → ${arrow.to}, sent ${arrow.sentAt} ms, ${end}`;
 }
 

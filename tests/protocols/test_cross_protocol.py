@@ -145,7 +145,7 @@ def test_partition_heals_at_gst(protocol: str) -> None:
 def test_colluding_majority_breaks_agreement(protocol: str) -> None:
     """Two of four Byzantine: an equivocating leader and a double voter.
 
-    Each honest node sees a quorum for a different value, so the checker
+    Each honest node receives a quorum for a different value, so the checker
     must report conflicting commits at height 1, with both quorums.
     """
     doc = scenario(

@@ -95,12 +95,15 @@ describe("spacetimeWindow", () => {
       for (const arrow of arrows) {
         for (const point of [arrow.start, arrow.end]) {
           const where = `arrow ${arrow.seq} at ${point.t}`;
-          assert.ok(point.t >= from && point.t <= to, where);
-          assert.ok(point.lane >= 0 && point.lane <= 3, `lane ${point.lane}`);
+          assert.ok(point.t >= from, where);
+          assert.ok(point.t <= to, where);
+          assert.ok(point.lane >= 0, `lane ${point.lane}`);
+          assert.ok(point.lane <= 3, `lane ${point.lane}`);
         }
       }
       for (const mark of marks) {
-        assert.ok(mark.t >= from && mark.t <= to, `mark at ${mark.t}`);
+        assert.ok(mark.t >= from, `mark at ${mark.t}`);
+        assert.ok(mark.t <= to, `mark at ${mark.t}`);
       }
     }
   });
