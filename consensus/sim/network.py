@@ -187,12 +187,16 @@ class Network:
         message: Message,
         destinations: Sequence[int],
         twin: int | None = None,
+        world: int | None = None,
     ) -> None:
         """Send ``message`` from ``source`` to each of ``destinations``.
 
         ``twin`` is the world of the sending instance of a twins node, and
         None for a node with one instance. The ``send`` events of instance
-        1 carry ``"twin": 1``.
+        1 carry ``"twin": 1``. ``world`` is the world the message travels
+        in, which picks the instance of a twins recipient. It defaults to
+        ``twin``, or to ``self.world[source]`` for a node with one instance.
+        A scenario whose twins worlds change by view passes it.
         """
         runtime = self._runtime
         now = runtime.now
@@ -213,7 +217,8 @@ class Network:
         delta = self._delta
         schedule_at = runtime.schedule_at
         deliver = self._deliver
-        world = self.world[source] if twin is None else twin
+        if world is None:
+            world = self.world[source] if twin is None else twin
         for destination in destinations:
             event: Event = {
                 "seq": 0,
