@@ -31,6 +31,18 @@ cut honest nodes off from each other. A scenario that wants them apart
 says so, for example with links that never deliver before a GST that
 never comes.
 
+A scenario may instead script the layout by view (``twins_worlds``), as
+the Twins adversary changes its partition from round to round. Each entry
+names the nodes with one instance that sit in world 1 from its
+``from_view`` on; the others sit in world 0. A message of view ``v``
+follows the layout in force at ``v``: an honest node's message to a twins
+node goes to the instance in the honest node's world, a twins instance
+reaches only the nodes of its own world, and two nodes with one instance
+in different worlds do not reach each other. :class:`WorldGate` drops the
+rest with reason ``fault`` before they reach the network. The layout
+depends on the view number that every message carries, and on nothing
+else of the protocol.
+
 Every fault action is logged as a ``fault`` event: one ``start`` event at
 time 0 for the behaviours that last the whole run, one
 ``conflicting_message`` event (naming the recipients of the twin) per
@@ -39,8 +51,9 @@ message split, and ``crash``/``recover`` events when they happen.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from .context import Drop, Transmit
 from .log import Event
@@ -60,6 +73,23 @@ BEHAVIOURS = (
 LASTING = ("silent", "equivocate", "double_vote", "withhold_votes", "delay", "twins")
 
 
+class RoutedTransmit(Protocol):
+    """A node's way into the network that accepts the world of the message.
+
+    ``world`` picks the instance of a twins recipient (see
+    :meth:`Network.transmit <consensus.sim.network.Network.transmit>`).
+    """
+
+    def __call__(
+        self,
+        source: int,
+        message: Message,
+        destinations: Sequence[int],
+        *,
+        world: int | None = None,
+    ) -> None: ...
+
+
 def fault_event(
     now: float, node: int, behaviour: str, action: str, **fields: Any
 ) -> Event:
@@ -73,9 +103,19 @@ def fault_event(
 
 class FaultPlan:
     """The fault entries of a scenario, by node, the honest halves and the
-    twins worlds that those halves lay out."""
+    twins worlds that those halves lay out.
 
-    def __init__(self, faults: list[dict[str, Any]], n: int) -> None:
+    ``twins_worlds`` is the scenario's schedule of layouts by view, already
+    validated: the first entry starts at view 0 and ``from_view`` rises.
+    When it is empty the halves fix the worlds for the whole run.
+    """
+
+    def __init__(
+        self,
+        faults: list[dict[str, Any]],
+        n: int,
+        twins_worlds: Sequence[dict[str, Any]] = (),
+    ) -> None:
         self.n = n
         self.by_node: dict[int, dict[str, Any]] = {
             fault["node"]: fault for fault in faults
@@ -88,6 +128,25 @@ class FaultPlan:
             if fault["behaviour"] == "twins"
         )
         self._world_1 = frozenset(self.honest[(len(self.honest) + 1) // 2 :])
+        self._layout_views = [entry["from_view"] for entry in twins_worlds]
+        self._layouts = [
+            tuple(1 if node in entry["world_1"] else 0 for node in range(n))
+            for entry in twins_worlds
+        ]
+
+    @property
+    def scheduled(self) -> bool:
+        """Whether the scenario scripts the twins worlds by view."""
+        return bool(self._layouts)
+
+    def layout(self, view: int) -> tuple[int, ...]:
+        """Return each node's world for messages of ``view`` under the schedule.
+
+        A negative view follows the first layout. The entries of twins nodes
+        are 0 and mean nothing, because such a node is in both worlds.
+        """
+        index = bisect_right(self._layout_views, view) - 1
+        return self._layouts[max(index, 0)]
 
     def behaviour(self, node: int) -> str | None:
         """Return the behaviour of ``node``, or None for an honest node."""
@@ -104,11 +163,16 @@ class FaultPlan:
         return 1 if node in self._world_1 else 0
 
     def reach(self, node: int, world: int) -> tuple[int, ...]:
-        """Return the nodes that twins ``node``'s instance in ``world`` reaches."""
+        """Return the nodes that twins ``node``'s instance in ``world`` reaches.
+
+        Under a schedule that is every other node, because the instance's
+        :class:`WorldGate` decides per message.
+        """
         return tuple(
             other
             for other in range(self.n)
-            if other != node and (other in self.twins or self.world(other) == world)
+            if other != node
+            and (self.scheduled or other in self.twins or self.world(other) == world)
         )
 
     def start_events(self) -> list[Event]:
@@ -128,26 +192,33 @@ class FaultPlan:
     def outgoing(
         self,
         node: int,
-        transmit: Transmit,
+        transmit: RoutedTransmit,
         drop: Drop,
         emit: Callable[[Event], None],
         clock: Callable[[], float],
+        twin: int | None = None,
     ) -> Transmit:
-        """Return the outgoing path of ``node``: ``transmit`` or a wrapper."""
+        """Return the outgoing path of ``node``: ``transmit`` or a wrapper.
+
+        ``twin`` is the world of the instance when ``node`` is a twins node.
+        Under a schedule a :class:`WorldGate` sits next to the network, so a
+        fault behaviour acts on every message before the layout cuts it.
+        """
+        path: Transmit = transmit
+        if self.scheduled:
+            path = WorldGate(self, twin, transmit, drop)
         behaviour = self.behaviour(node)
         if behaviour == "silent":
-            return Suppress(drop, transmit, None)
+            return Suppress(drop, path, None)
         if behaviour == "withhold_votes":
-            return Suppress(drop, transmit, frozenset((VOTE,)))
+            return Suppress(drop, path, frozenset((VOTE,)))
         if behaviour == "equivocate":
             categories = frozenset((PROPOSAL, VOTE))
         elif behaviour == "double_vote":
             categories = frozenset((VOTE,))
         else:
-            return transmit
-        return Split(
-            behaviour, categories, self.second_half(node), transmit, emit, clock
-        )
+            return path
+        return Split(behaviour, categories, self.second_half(node), path, emit, clock)
 
 
 class Suppress:
@@ -214,3 +285,40 @@ class Split:
                 )
             )
             self._transmit(source, twin, second)
+
+
+class WorldGate:
+    """Passes a message only to the nodes in the sender's world of its view.
+
+    ``twin`` is the world of a twins instance, or None for a node with one
+    instance, whose world is read from the layout of each message's view.
+    Twins recipients are in both worlds and always pass; the network then
+    delivers to their instance in the sender's world.
+    """
+
+    def __init__(
+        self,
+        plan: FaultPlan,
+        twin: int | None,
+        transmit: RoutedTransmit,
+        drop: Drop,
+    ) -> None:
+        self._plan = plan
+        self._twin = twin
+        self._transmit = transmit
+        self._drop = drop
+
+    def __call__(
+        self, source: int, message: Message, destinations: Sequence[int]
+    ) -> None:
+        layout = self._plan.layout(message.view)
+        world = layout[source] if self._twin is None else self._twin
+        twins = self._plan.twins
+        passed = []
+        for destination in destinations:
+            if destination in twins or layout[destination] == world:
+                passed.append(destination)
+            else:
+                self._drop(source, destination, message, "fault")
+        if passed:
+            self._transmit(source, message, passed, world=world)

@@ -31,8 +31,8 @@ from typing import Any, Protocol
 from ..engine import Machine, VirtualRuntime
 from ..protocols import get_protocol
 from .checker import Checker
-from .context import Drop, SimContext, Transmit
-from .faults import FaultPlan, fault_event
+from .context import Drop, SimContext
+from .faults import FaultPlan, RoutedTransmit, fault_event
 from .log import (
     SCHEMA_VERSION,
     Event,
@@ -117,7 +117,9 @@ class Simulation:
         self.max_events = max_events
         self.n: int = self.scenario["n"]
         self.stop: dict[str, Any] = self.scenario["stop"]
-        self.plan = FaultPlan(self.scenario["faults"], self.n)
+        self.plan = FaultPlan(
+            self.scenario["faults"], self.n, self.scenario.get("twins_worlds", ())
+        )
         self.runtime = VirtualRuntime()
         self.log = EventLog(self._now)
         for sink in sinks:
@@ -200,12 +202,14 @@ class Simulation:
         self, node: int, reach: tuple[int, ...] | None = None, twin: int | None = None
     ) -> Machine:
         network = self.network
-        transmit: Transmit = network.transmit
+        routed: RoutedTransmit = network.transmit
         drop: Drop = network.drop
         if twin is not None:
-            transmit = partial(network.transmit, twin=twin)
+            routed = partial(network.transmit, twin=twin)
             drop = partial(network.drop, twin=twin)
-        transmit = self.plan.outgoing(node, transmit, drop, self.log.emit, self._now)
+        transmit = self.plan.outgoing(
+            node, routed, drop, self.log.emit, self._now, twin
+        )
         instance = twin or 0
         context = SimContext(
             node,
