@@ -7,6 +7,11 @@
 // as the state grows. seek(k) replays from the nearest copy at or before k,
 // so seeking to k gives the same state as playing events 1..k.
 //
+// Certificates formed and timers that ended are kept for MARK_MS of
+// simulated time after the event, so a renderer can mark those moments.
+// Entries older than that go when the next entry of their kind is added,
+// so a state contains a few of them besides the ones still drawn.
+//
 // Messages in flight: a send is matched by the first deliver or drop with
 // the same (from, to, msg). A deliver and a drop for a crashed receiver
 // take the oldest send of that triple (FIFO). A drop for loss or partition
@@ -22,6 +27,10 @@
 // At n = 64 (8,000 events apart) a copy and a cold seek each took about 10
 // ms in Node 20 on a shared two-core machine, an estimate for browsers.
 export const SNAPSHOT_EVERY = 500;
+
+/** Simulated time (ms) for which a certificate or an ended timer is kept
+ * and marked. */
+export const MARK_MS = 200;
 
 /** Return the snapshot interval (events) for a run of n nodes. */
 export function snapshotInterval(n) {
@@ -71,6 +80,9 @@ export function initialState(meta) {
     violations: [],
     viewChanges: {},
     leaders: {},
+    // Recent certificates (see MARK_MS), oldest first: the qc event's fields
+    // with `node`, `twin` (true for a second instance) and `t`.
+    certificates: [],
     counters: {
       events: {},
       messages: {},
@@ -100,6 +112,8 @@ function newNode(id, fault) {
     qc: null,
     lastVote: null,
     timers: {},
+    // Recent timers that fired or were cancelled (see MARK_MS), by name.
+    endedTimers: {},
     postponed: 0,
     committed: [],
   };
@@ -269,7 +283,36 @@ function timerKind(name) {
 
 function onTimerEnd(state, event) {
   const node = nodeOf(state, event);
-  if (node) delete node.timers[event.timer];
+  if (!node) return;
+  const timer = node.timers[event.timer];
+  delete node.timers[event.timer];
+  for (const [name, ended] of Object.entries(node.endedTimers)) {
+    if (ended.endedAt < event.t - MARK_MS) delete node.endedTimers[name];
+  }
+  const ms = timer ? timer.ms : 0;
+  const left = timer && ms > 0 ? Math.max(0, (timer.due - event.t) / ms) : 0;
+  node.endedTimers[event.timer] = {
+    name: event.timer,
+    kind: timerKind(event.timer),
+    ended: event.kind === "timer_fire" ? "fired" : "cancelled",
+    setAt: timer ? timer.setAt : null,
+    ms,
+    endedAt: event.t,
+    left,
+  };
+}
+
+/** Return the node's timers that ended at most MARK_MS before `now`, sorted
+ * by name. Each has `ended` ("fired" or "cancelled"), `endedAt` and `left`,
+ * the share of its time that remained when it ended. */
+export function recentEndedTimers(node, now) {
+  const timers = Object.values(node.endedTimers);
+  const recent = timers.filter((timer) => isRecent(timer.endedAt, now));
+  return recent.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function isRecent(t, now) {
+  return t <= now && now - t <= MARK_MS;
 }
 
 function certificate(event, fields) {
@@ -303,6 +346,23 @@ function onQc(state, event) {
   if (!node) return;
   const qc = certificate(event, CERT_FIELDS);
   if (!node.qc || rank(qc) >= rank(node.qc)) node.qc = qc;
+  const kept = state.certificates.filter((c) => c.t >= event.t - MARK_MS);
+  kept.push({ ...qc, node: event.node, twin: Boolean(event.twin) });
+  state.certificates = kept;
+}
+
+/** Return the newest certificate per node formed at most MARK_MS before
+ * `now`, in the order they formed. Second instances of twins nodes count as
+ * nodes of their own. */
+export function recentCertificates(state, now) {
+  const newest = new Map();
+  for (const certificate of state.certificates) {
+    if (!isRecent(certificate.t, now)) continue;
+    const key = `${certificate.node}${certificate.twin ? "'" : ""}`;
+    newest.delete(key);
+    newest.set(key, certificate);
+  }
+  return [...newest.values()];
 }
 
 function rank(qc) {
