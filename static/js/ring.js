@@ -1,7 +1,7 @@
 // The ring view of a run: nodes on a circle, messages moving between them,
-// draining timer arcs, and a card per node. Above 24 nodes single messages
-// blur together, so each directed link with messages in flight gets a short
-// stroke near its sender, wider with more messages.
+// timer and certificate marks (marks.js), and a card per node. Above 24
+// nodes single messages blur together, so each directed link with messages
+// in flight gets a short stroke near its sender, wider with more messages.
 //
 // Drawing reads only a state from runstate.js, the playback time `now`
 // (simulated ms) and the Timeline's arrival times. A message in flight moves
@@ -10,8 +10,9 @@
 // short of the receiver.
 
 import { drawsTallies, linkTallies } from "./linktally.js";
+import { convergingArrow, drawCertificates, drawTimers, marksLegend } from "./marks.js";
 import { messagesInFlight } from "./runstate.js";
-import { arcPath, colourOf, html, shapePath, svg } from "./svg.js";
+import { colourOf, html, shapePath, svg } from "./svg.js";
 
 const SIZE = 600;
 const CENTRE = SIZE / 2;
@@ -45,8 +46,6 @@ const FAULT_SHAPES = {
   twins: "diamond",
 };
 
-const TIMER_COLOURS = { state: "#175cd3", event: "#8a6d00", named: "#7a3fb0" };
-
 /** Build the ring, legend, cards and panels in `root`; return the view. */
 export function createRing(root, meta) {
   const n = meta.scenario.n;
@@ -65,14 +64,19 @@ export function createRing(root, meta) {
   const layers = {
     links: svg("g", { class: "links" }),
     messages: svg("g", { class: "messages" }),
+    converging: svg("g", { class: "converging-lines" }),
     nodes: svg("g", { class: "nodes" }),
+    // Above the nodes, so no node hides a glyph, burst or label.
+    glyphs: svg("g", { class: "timer-glyphs" }),
+    marks: svg("g", { class: "marks" }),
   };
+  const defs = svg("defs", {}, [convergingArrow()]);
   const picture = svg("svg", {
     viewBox: `0 0 ${SIZE} ${SIZE}`,
     class: "ring",
     role: "img",
     "aria-label": "nodes of the run on a ring",
-  }, [layers.links, layers.messages, layers.nodes]);
+  }, [defs, ...Object.values(layers)]);
   if (n <= 16) drawLinks(layers.links, positions);
 
   const cards = html("div", { class: "cards" });
@@ -81,12 +85,12 @@ export function createRing(root, meta) {
   root.append(
     html("div", { class: "ring-row" }, [
       picture,
-      html("div", { class: "side" }, [legend(), facts]),
+      html("div", { class: "side" }, [legend(), marksLegend(), facts]),
     ]),
     violations,
     cards,
   );
-  const view = { meta, n, nodeRadius, positions, layers, picture };
+  const view = { meta, n, nodeRadius, positions, layers, picture, centre: CENTRE };
   Object.assign(view, { cards, violations, facts });
   view.nodeViews = positions.map((_, id) => createNode(view, id));
   view.cardViews = positions.map((_, id) => createCard(cards, id));
@@ -153,7 +157,10 @@ function createNode(view, id) {
     tooltip, timers, body, label, caption, postponed, leader, fault,
   ]);
   view.layers.nodes.append(group);
-  const parts = { group, timers, body, caption, tooltip, postponed, leader, fault };
+  const glyphs = svg("g", { "data-node": id });
+  view.layers.glyphs.append(glyphs);
+  const parts = { group, timers, glyphs, body, caption, tooltip, postponed };
+  Object.assign(parts, { leader, fault });
   return { ...parts, faultKey: null };
 }
 
@@ -178,7 +185,7 @@ function createTwinMark(view, id) {
   const group = svg("g", { class: "twin", "data-twin": id }, [tooltip, body, label]);
   group.style.display = "none";
   view.layers.nodes.append(group);
-  return { group, body, tooltip };
+  return { group, body, tooltip, centre: { x: cx, y: cy, r: r * 0.6 } };
 }
 
 function drawTwin(twinView, twin) {
@@ -205,6 +212,7 @@ export function drawRing(
   for (const twinView of view.twinViews) drawTwin(twinView, state.twins[twinView.id]);
   if (drawsTallies(view.n)) drawTallies(view, state);
   else drawMessages(view, state, now, arrivalOf);
+  drawCertificates(view, state, now);
   if (!withCards || state.seq === view.drawnSeq) return;
   view.drawnSeq = state.seq;
   state.nodes.forEach((node) => drawCard(view.cardViews[node.id], node, state));
@@ -247,25 +255,6 @@ function drawFault(view, parts, node) {
   const label = svg("text", labelAt, [key]);
   parts.fault.append(mark, label);
   parts.fault.append(svg("title", {}, [`faulty: ${key}`]));
-}
-
-function drawTimers(view, parts, node, now) {
-  parts.timers.replaceChildren();
-  const { x, y } = view.positions[node.id];
-  const timers = Object.values(node.timers);
-  timers.sort((a, b) => a.name.localeCompare(b.name));
-  timers.forEach((timer, i) => {
-    const left = timer.ms > 0 ? (timer.due - now) / timer.ms : 0;
-    const arc = svg("path", {
-      d: arcPath(x, y, view.nodeRadius + 3 + 3 * i, left),
-      stroke: TIMER_COLOURS[timer.kind],
-      class: "timer-arc",
-      "data-timer": timer.name,
-    });
-    const tooltip = `timer ${timer.name}: ${timer.ms} ms from ${timer.setAt}`;
-    arc.append(svg("title", {}, [tooltip]));
-    parts.timers.append(arc);
-  });
 }
 
 function drawMessages(view, state, now, arrivalOf) {

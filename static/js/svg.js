@@ -50,6 +50,8 @@ export function shapePath(shape, x, y, size) {
     }
     case "star":
       return starPath(x, y, s);
+    case "burst":
+      return burstPath(x, y, 0.6 * s, 1.5 * s);
     default: {
       const half = `a ${s} ${s} 0 1 0`;
       return `M ${x - s} ${y} ${half} ${2 * s} 0 ${half} ${-2 * s} 0`;
@@ -60,6 +62,20 @@ export function shapePath(shape, x, y, size) {
 /** Return a closed path through corners given relative to (x, y). */
 function polygon(x, y, corners) {
   const points = corners.map(([dx, dy]) => `${x + dx} ${y + dy}`);
+  return `M ${points.join(" L ")} Z`;
+}
+
+/** Return a closed star of twelve spikes around (x, y), its corners
+ * alternating between the inner and outer radius. */
+export function burstPath(x, y, inner, outer) {
+  const points = [];
+  for (let i = 0; i < 24; i++) {
+    const radius = i % 2 === 0 ? outer : inner;
+    const angle = (i * Math.PI) / 12;
+    const px = (x + radius * Math.sin(angle)).toFixed(1);
+    const py = (y - radius * Math.cos(angle)).toFixed(1);
+    points.push(`${px} ${py}`);
+  }
   return `M ${points.join(" L ")} Z`;
 }
 

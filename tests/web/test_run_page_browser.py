@@ -4,10 +4,13 @@ Debian's chromium runs headless through Playwright against Daphne in
 embedded mode. Screenshots go to $ARTIFACTS, else build/screenshots.
 """
 
+import json
+import math
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Response, sync_playwright
@@ -265,4 +268,121 @@ def test_colluding_nodes_show_violation(
     assert '"quorum"' in violation.inner_text()
     labels = page.locator('.card[data-node="2"] dt').all_inner_texts()
     assert any(label in ("lock", "prepared") for label in labels), labels
+    assert page_errors == []
+
+
+def run_events(page: Page, run_page: str) -> list[dict[str, Any]]:
+    """Return the run's event log, read from its JSON lines download."""
+    response = page.request.get(f"{run_page}events.jsonl")
+    assert response.ok, response.status
+    return [json.loads(line) for line in response.text().splitlines() if line]
+
+
+def first_event(events: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    found = [event for event in events if event["kind"] == kind and event["t"] > 0]
+    assert found, f"the log has no {kind} event after time 0"
+    return found[0]
+
+
+def open_paused_at(page: Page, run_page: str, t: float) -> None:
+    """Open the run page at simulated time t (ms), rounded up, and wait until
+    it is drawn there."""
+    page.goto(f"{run_page}?t={math.ceil(t)}")
+    page.wait_for_function(
+        "document.querySelector('#readout').textContent.includes('paused')"
+    )
+    next_frame(page)
+
+
+def ring_screenshot(page: Page, name: str) -> None:
+    page.locator("#ring .ring-row").screenshot(path=str(artifacts_dir() / name))
+
+
+def test_timer_arc_drains_while_playing(
+    page: Page, page_errors: list[str], embedded_server: Server
+) -> None:
+    """After node 0 crashes, node 1's state timer runs out untouched: while
+    the run plays at 1x from 500 ms, its arc grows shorter."""
+    submit_pbft_crash(page, embedded_server)
+    open_paused_at(page, page.url, 500)
+    arc = page.locator('g.node[data-node="1"] .timer-arc[data-timer="state"]')
+    before = float(arc.get_attribute("data-left") or "nan")
+    page.keyboard.press("Space")
+    page.wait_for_timeout(400)
+    after = float(arc.get_attribute("data-left") or "nan")
+    page.keyboard.press("Space")
+    assert 0 < before <= 0.8
+    assert 0 < after < before
+    assert readout(page)[0] > 500
+    assert page_errors == []
+
+
+def test_fired_and_cancelled_timers_marked(
+    page: Page, page_errors: list[str], embedded_server: Server
+) -> None:
+    """PBFT resets its state timer at every step, so cancelled marks show
+    early. When the crashed primary's backups time out, each shows a fired
+    mark."""
+    submit_pbft_crash(page, embedded_server)
+    run_page = page.url
+    events = run_events(page, run_page)
+
+    cancel = first_event(events, "timer_cancel")
+    open_paused_at(page, run_page, cancel["t"])
+    node = page.locator(f'g.node[data-node="{cancel["node"]}"]')
+    cancelled = node.locator('.timer-ended[data-ended="cancelled"]')
+    ring_screenshot(page, "ring-timer-cancelled.png")
+    assert cancelled.count() == 1
+    assert cancelled.get_attribute("data-timer") == cancel["timer"]
+    assert node.locator('.timer-ended[data-ended="fired"]').count() == 0
+
+    fire = first_event(events, "timer_fire")
+    open_paused_at(page, run_page, fire["t"])
+    node = page.locator(f'g.node[data-node="{fire["node"]}"]')
+    fired = node.locator('.timer-ended[data-ended="fired"]')
+    ring_screenshot(page, "ring-timer-fired.png")
+    assert fired.count() == 1
+    assert fired.get_attribute("data-timer") == fire["timer"]
+    assert page_errors == []
+
+
+def test_hotstuff_certificate_marked(
+    page: Page, page_errors: list[str], embedded_server: Server
+) -> None:
+    """The first certificate of a HotStuff run shows a burst and its label
+    at the leader that formed it, with its signers' votes converging."""
+    fields = {"protocol": "hotstuff", "n": "4", "stop_time_ms": "500"}
+    submit_run(page, embedded_server, fields)
+    run_page = page.url
+    qc = first_event(run_events(page, run_page), "qc")
+    open_paused_at(page, run_page, qc["t"])
+    mark = page.locator(f'.certificate-mark[data-node="{qc["node"]}"]')
+    label = page.locator(f'.certificate-label[data-node="{qc["node"]}"]')
+    lines = page.locator(f'.converging[data-node="{qc["node"]}"]')
+    ring_screenshot(page, "ring-certificate.png")
+    assert mark.count() == 1
+    assert mark.get_attribute("data-view") == str(qc["view"])
+    assert label.text_content() == f"QC {qc['phase']} v{qc['view']}"
+    assert lines.count() == 1
+    # One line per signer other than the collector itself.
+    others = [signer for signer in qc["signers"] if signer != qc["node"]]
+    assert (lines.get_attribute("d") or "").count("M") == len(others)
+    assert page_errors == []
+
+
+def test_large_ring_draws_tallies(
+    page: Page, page_errors: list[str], embedded_server: Server
+) -> None:
+    """A PBFT run of 32 nodes draws a tally per link, not single messages."""
+    fields = {"protocol": "pbft", "n": "32", "stop_time_ms": "100"}
+    submit_run(page, embedded_server, fields)
+    run_page = page.url
+    sends = [e for e in run_events(page, run_page) if e["kind"] == "send"]
+    assert len(sends) > 1000
+    open_paused_at(page, run_page, sends[len(sends) // 2]["t"])
+    ring_screenshot(page, "ring-tallies-n32.png")
+    tallies = page.locator("#ring path.tally")
+    assert tallies.count() > 0
+    assert sum(int(t.get_attribute("data-count") or 0) for t in tallies.all()) > 0
+    assert page.locator("#ring [data-msg]").count() == 0
     assert page_errors == []
