@@ -351,7 +351,7 @@ def test_hotstuff_certificate_marked(
 ) -> None:
     """The first certificate of a HotStuff run shows a burst and its label
     at the leader that formed it, with its signers' votes converging."""
-    fields = {"protocol": "hotstuff", "n": "4", "stop_time_ms": "500"}
+    fields = {"protocol": "hotstuff", "n": "7", "stop_time_ms": "500"}
     submit_run(page, embedded_server, fields)
     run_page = page.url
     qc = first_event(run_events(page, run_page), "qc")
