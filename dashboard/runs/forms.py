@@ -16,6 +16,7 @@ from django import forms
 from django.conf import settings
 
 from consensus.sim import scenario
+from consensus.sim.scenario import COMMON_PARAMS
 from dashboard.runs.validation import ScenarioInvalid, scenario_validate
 
 
@@ -115,7 +116,7 @@ class ScenarioForm(forms.Form):
     extra_params = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text='Protocol-specific parameters as a JSON object, e.g. {"batch": 4}.',
+        help_text="Parameters of the protocol as a JSON object.",
     )
     n = WholeNumberField(initial=4, help_text="Number of nodes.")
     faults = forms.CharField(
@@ -199,10 +200,19 @@ class ScenarioForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         config = settings.CONFIG
+        self.fields["extra_params"].help_text = extra_params_help(self._protocol())
         self.fields["n"].help_text = f"Number of nodes, 1 to {config.n_max}."
         self.fields["stop_time_ms"].help_text += f" At most {config.time_ms_max}."
         self.fields["stop_heights"].help_text += f" At most {config.heights_max}."
         self.fields["stop_events"].help_text += f" At most {config.events_max}."
+
+    def _protocol(self) -> str:
+        """Return the protocol the form shows: posted, copied or the default."""
+        if self.is_bound:
+            protocol = self.data.get("protocol")
+        else:
+            protocol = self.initial.get("protocol")
+        return protocol if protocol in PROTOCOLS else self.fields["protocol"].initial
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -251,6 +261,32 @@ class ScenarioForm(forms.Form):
             "liveness": {"stall_ms": _plain(data["stall_ms"])},
             "seed": data["seed"],
         }
+
+
+def protocol_extra_params(protocol: str) -> dict[str, Any]:
+    """Return the defaults of the parameters ``protocol`` adds to the common ones."""
+    params = scenario.protocol_params(protocol)
+    return {key: value for key, value in params.items() if key not in COMMON_PARAMS}
+
+
+def extra_params_help(protocol: str) -> str:
+    """Build the help of the extra parameters, with an example for ``protocol``.
+
+    The example is ``protocol``'s own defaults, so the server accepts it.
+    """
+    example = protocol_extra_params(protocol)
+    if example:
+        example_text = f"Example for {protocol}: {json.dumps(example)}."
+    else:
+        example_text = f"{protocol} has none."
+    keys = "; ".join(
+        f"{name}: {', '.join(protocol_extra_params(name)) or 'none'}"
+        for name in PROTOCOLS
+    )
+    return (
+        "Parameters of the protocol beyond the three above, as a JSON object. "
+        f"{example_text} Keys per protocol: {keys}. Keys ending in _ms are in ms."
+    )
 
 
 class LineError(Exception):

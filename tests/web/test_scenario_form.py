@@ -1,6 +1,9 @@
 """The scenario form: per-field errors, nothing stored, escaping, copying."""
 
 import dataclasses
+import json
+import re
+from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
@@ -164,3 +167,94 @@ def test_form_page_shows_limits(client: Client) -> None:
 
     assert "Number of nodes, 1 to 64." in content
     assert "(ms)" in content
+
+
+class PageIds(HTMLParser):
+    """A parser that collects the ids, their text and each field's aria-describedby."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.texts: dict[str, str] = {}
+        self.described: dict[str, list[str]] = {}
+        self.open_ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(str(values["id"]))
+            self.open_ids.append(str(values["id"]))
+        if values.get("name") and values.get("aria-describedby"):
+            ids = str(values["aria-describedby"]).split()
+            self.described[str(values["name"])] = ids
+
+    def handle_data(self, data: str) -> None:
+        for element_id in self.open_ids:
+            self.texts[element_id] = self.texts.get(element_id, "") + data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("small", "ul") and self.open_ids:
+            self.open_ids.pop()
+
+
+def page_ids(content: bytes) -> PageIds:
+    parser = PageIds()
+    parser.feed(content.decode())
+    return parser
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("changes", "field", "text"), BAD_FORMS)
+def test_form_error_described_by_ids(
+    client: Client, changes: dict, field: str, text: str
+) -> None:
+    response = client.post("/runs/new", {**VALID, **changes})
+    page = page_ids(response.content)
+    described = page.described.get(field, [])
+    missing = [element_id for element_id in described if element_id not in page.ids]
+    error_ids = [
+        element_id for element_id in described if text in page.texts.get(element_id, "")
+    ]
+
+    assert response.status_code == 400
+    assert described, f"{field} has no aria-describedby"
+    assert missing == []
+    assert error_ids, f"no element {described} of {field} shows {text!r}"
+
+
+def help_example(content: bytes) -> str:
+    """Return the JSON example in the extra parameters' help text."""
+    page = page_ids(content)
+    help_text = page.texts["id_extra_params_helptext"]
+    match = re.search(r"Example for (\w+): (\{.*?\})\.", help_text)
+    assert match, help_text
+    return match.group(2)
+
+
+@pytest.mark.django_db
+def test_form_extra_params_example_accepted(client: Client) -> None:
+    example = help_example(client.get("/runs/new").content)
+    response = client.post(
+        "/runs/new", {**VALID, "protocol": "pbft", "extra_params": example}
+    )
+    run = Run.objects.get()
+
+    assert response.status_code == 302
+    assert run.protocol == "pbft"
+    assert json.loads(example).items() <= run.scenario["params"].items()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("protocol", ["tendermint", "hotstuff"])
+def test_form_example_follows_copied_protocol(client: Client, protocol: str) -> None:
+    scenario = scenario_validate({"protocol": protocol, "n": 4}, settings.CONFIG)
+    earlier = Run.objects.create(
+        slug=f"earlier-{protocol}", scenario=scenario, protocol=protocol, n=4
+    )
+    example = help_example(client.get(f"/runs/new?from={earlier.slug}").content)
+    response = client.post(
+        "/runs/new", {**VALID, "protocol": protocol, "extra_params": example}
+    )
+
+    assert response.status_code == 302
+    assert Run.objects.filter(protocol=protocol).count() == 2
