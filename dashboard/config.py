@@ -34,6 +34,8 @@ class Config:
     csrf_trusted_origins: tuple[str, ...]
     database_url: str
     redis_url: str | None
+    # Reverse proxies in front of the app whose X-Forwarded-For is trusted.
+    trusted_proxies: int
     # Limits on the scenarios the server accepts.
     n_max: int
     time_ms_max: int
@@ -48,6 +50,7 @@ class Config:
     heartbeat_s: float
     stale_s: float
     reaper_interval_s: float
+    redispatch_s: float
     batch_events: int
     batch_ms: float
 
@@ -73,6 +76,7 @@ def load_config(environ: Mapping[str, str] = os.environ) -> Config:
         csrf_trusted_origins=_list(environ.get("CSRF_TRUSTED_ORIGINS", "")),
         database_url=environ.get("DATABASE_URL", default_database),
         redis_url=environ.get("REDIS_URL") or None,
+        trusted_proxies=_integer(environ, "QS_TRUSTED_PROXIES", 0, minimum=0),
         n_max=_integer(environ, "QS_N_MAX", 256),
         time_ms_max=_integer(environ, "QS_TIME_MS_MAX", 600_000),
         events_max=_integer(environ, "QS_EVENTS_MAX", 2_000_000),
@@ -84,6 +88,7 @@ def load_config(environ: Mapping[str, str] = os.environ) -> Config:
         heartbeat_s=_number(environ, "QS_HEARTBEAT_S", 1.0),
         stale_s=_number(environ, "QS_STALE_S", 30.0),
         reaper_interval_s=_number(environ, "QS_REAPER_INTERVAL_S", 5.0),
+        redispatch_s=_number(environ, "QS_REDISPATCH_S", 60.0),
         batch_events=_integer(environ, "QS_BATCH_EVENTS", 2000),
         batch_ms=_number(environ, "QS_BATCH_MS", 20.0),
     )
@@ -100,7 +105,9 @@ def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is invalid; use 1 or 0")
 
 
-def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
+def _integer(
+    environ: Mapping[str, str], name: str, default: int, minimum: int = 1
+) -> int:
     value = environ.get(name)
     if not value:
         return default
@@ -108,8 +115,10 @@ def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
         number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer") from None
-    if number < 1:
-        raise ImproperlyConfigured(f"{name}={number} is invalid; it must be >= 1")
+    if number < minimum:
+        raise ImproperlyConfigured(
+            f"{name}={number} is invalid; it must be >= {minimum}"
+        )
     return number
 
 

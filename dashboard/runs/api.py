@@ -36,7 +36,7 @@ def runs_create(request: HttpRequest) -> HttpResponse:
     except UnicodeDecodeError:
         return _error(400, "", "the body is not valid UTF-8")
     try:
-        run = services.run_create(doc, request.META.get("REMOTE_ADDR", ""))
+        run = services.run_create(doc, services.client_address(request.META))
     except ScenarioInvalid as invalid:
         return _invalid(invalid)
     except services.AdmissionRefused as refused:

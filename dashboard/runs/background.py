@@ -2,8 +2,9 @@
 
 :class:`EmbeddedRunner` executes runs one at a time in a daemon thread
 when no ``REDIS_URL`` is configured, calling the same service function as
-the Celery task. :class:`Reaper` runs in every web process and marks failed
-the running runs whose executor stopped sending heartbeats.
+the Celery task. :class:`Reaper` runs in every web process, marks failed
+the running runs whose executor stopped sending heartbeats and, with
+Celery, sends again the task of runs left queued too long.
 
 Both start from :class:`StartBackground`, an ASGI middleware, on the first
 connection the server accepts: that is the first moment the server's event
@@ -76,7 +77,10 @@ class EmbeddedRunner:
 
 
 class Reaper:
-    """A daemon thread that calls runs_fail_stale every reaper_interval_s."""
+    """A daemon thread that checks stale runs every ``reaper_interval_s``.
+
+    Each check calls ``runs_fail_stale`` and ``runs_redispatch_stale``.
+    """
 
     def __init__(self, interval_s: float) -> None:
         self.interval_s = interval_s
@@ -90,13 +94,17 @@ class Reaper:
         logger.info("reaper started, every %g s", self.interval_s)
 
     def _work(self) -> None:
-        from dashboard.runs.services import runs_fail_stale
+        from dashboard.runs.services import runs_fail_stale, runs_redispatch_stale
 
         while not self.stopped.wait(self.interval_s):
             try:
                 runs_fail_stale()
             except Exception:
                 logger.exception("reaper: marking stale runs failed raised")
+            try:
+                runs_redispatch_stale()
+            except Exception:
+                logger.exception("reaper: sending queued runs again raised")
             finally:
                 close_old_connections()
 

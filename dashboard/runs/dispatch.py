@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
+
+# The wait before a re-send doubles per send, up to this many doublings.
+REDISPATCH_DOUBLINGS_MAX = 8
 
 
 def run_enqueue(slug: str) -> None:
@@ -20,3 +24,14 @@ def run_enqueue(slug: str) -> None:
 
     run_task.delay(slug)
     logger.info("run %s sent to the Celery queue", slug)
+
+
+def redispatch_due(waited: timedelta, dispatches: int, redispatch_s: float) -> bool:
+    """Tell whether a queued run sent ``dispatches`` times is due a re-send.
+
+    The first re-send comes ``redispatch_s`` after the first send, and each
+    later one waits twice as long as the one before, at most
+    ``2 ** REDISPATCH_DOUBLINGS_MAX`` times ``redispatch_s``.
+    """
+    doublings = min(max(dispatches - 1, 0), REDISPATCH_DOUBLINGS_MAX)
+    return waited.total_seconds() >= redispatch_s * 2**doublings

@@ -9,6 +9,7 @@ lives in a Redis Stream (see :mod:`dashboard.runs.eventlog`).
 """
 
 from django.db import models
+from django.utils import timezone
 
 
 class Status(models.TextChoices):
@@ -30,6 +31,9 @@ class Run(models.Model):
     ``scenario`` is the normalized document. ``heartbeat_at`` is refreshed
     by whoever executes the run; a running run whose heartbeat is older
     than the configured stale time is marked failed by the reaper.
+    ``dispatched_at`` and ``dispatches`` record when the run's task was last
+    sent to the executor and how many times; a queued run whose message
+    was lost is sent again from them.
     ``client`` is a keyed hash of the submitter's address, kept only for
     rate limiting.
     """
@@ -52,12 +56,15 @@ class Run(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(default=timezone.now)
+    dispatches = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "heartbeat_at"]),
             models.Index(fields=["client", "created_at"]),
+            models.Index(fields=["status", "dispatched_at"]),
         ]
 
     def __str__(self) -> str:

@@ -2,9 +2,11 @@
 
 Views, the API, consumers, Celery tasks and the embedded runner stay thin
 and call these. ``run_create`` admits a scenario, ``run_execute`` runs it
-to a final status, ``run_cancel`` asks a run to stop and
+to a final status, ``run_cancel`` asks a run to stop,
 ``runs_fail_stale`` marks failed the running runs whose executor stopped
-sending heartbeats (a killed worker, a crashed server).
+sending heartbeats (a killed worker, a crashed server) and
+``runs_redispatch_stale`` sends again the task of queued runs whose broker
+message may be lost.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import hashlib
 import hmac
 import logging
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from dashboard.runs import dispatch, execution
@@ -37,6 +41,27 @@ class AdmissionRefused(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+def client_address(meta: Mapping[str, Any]) -> str:
+    """Return the address of the client that sent a request with ``meta``.
+
+    Each reverse proxy appends the address it received the request from to
+    X-Forwarded-For, so behind ``trusted_proxies`` proxies the client is
+    the entry that many places from the right. Entries further left were
+    written by the client and are ignored. Without trusted proxies, or when
+    the header has fewer entries than that, the address is REMOTE_ADDR.
+    """
+    remote = str(meta.get("REMOTE_ADDR", ""))
+    hops = settings.CONFIG.trusted_proxies
+    if hops == 0:
+        return remote
+    forwarded = str(meta.get("HTTP_X_FORWARDED_FOR", ""))
+    entries = [entry.strip() for entry in forwarded.split(",")]
+    entries = [entry for entry in entries if entry]
+    if len(entries) < hops:
+        return remote
+    return entries[-hops]
 
 
 def client_key(address: str) -> str:
@@ -165,6 +190,48 @@ def runs_fail_stale() -> int:
     for run in Run.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff):
         marked += _run_fail_stale(run, cutoff, config.stale_s)
     return marked
+
+
+def runs_redispatch_stale() -> int:
+    """Send again the task of every queued run that waited too long.
+
+    A run still queued ``redispatch_s`` after its task was sent may have
+    lost its broker message (a broker restart, a worker killed holding it),
+    so its task is sent again. Each further send waits twice as long as the
+    one before, so a run that only waits behind busy workers gets a few
+    duplicate messages, not one per check. A duplicate is harmless because
+    ``run_execute`` claims the run queued->running in one UPDATE and the
+    other messages find it no longer queued. The embedded runner keeps its
+    queue in memory and queues the waiting runs again when it starts, so
+    this does nothing in embedded mode. Returns the number of runs sent.
+    """
+    config = settings.CONFIG
+    if config.embedded:
+        return 0
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=config.redispatch_s)
+    waiting = Run.objects.filter(status=Status.QUEUED, dispatched_at__lt=cutoff)
+    sent = 0
+    for run in waiting.only("pk", "slug", "dispatched_at", "dispatches"):
+        if not dispatch.redispatch_due(
+            now - run.dispatched_at, run.dispatches, config.redispatch_s
+        ):
+            continue
+        # Only the process whose UPDATE matches the old time sends again.
+        claimed = Run.objects.filter(
+            pk=run.pk, status=Status.QUEUED, dispatched_at=run.dispatched_at
+        ).update(dispatched_at=now, dispatches=F("dispatches") + 1)
+        if not claimed:
+            continue
+        logger.warning(
+            "run %s still queued %.0f s after dispatch %d; sending it again",
+            run.slug,
+            (now - run.dispatched_at).total_seconds(),
+            run.dispatches,
+        )
+        dispatch.run_enqueue(run.slug)
+        sent += 1
+    return sent
 
 
 def _run_fail_stale(run: Run, cutoff: Any, stale_s: float) -> int:

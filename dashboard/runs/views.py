@@ -51,7 +51,7 @@ def run_new(request: HttpRequest) -> HttpResponse:
 def _create(request: HttpRequest, form: ScenarioForm) -> HttpResponse:
     try:
         run = services.run_create(
-            form.cleaned_data["scenario"], request.META.get("REMOTE_ADDR", "")
+            form.cleaned_data["scenario"], services.client_address(request.META)
         )
     except ScenarioInvalid as invalid:
         for field, message in invalid.errors.items():
