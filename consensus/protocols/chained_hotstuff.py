@@ -37,8 +37,21 @@ proposal carries a certificate from its current view or later, and a
 leader jumps to a later view it leads when ``t + 1`` replicas sent
 NEW-VIEW for it.
 
-NOTE: ``leader_rotation = "stable"`` is not supported; the pipeline needs
-a new leader per view, and the run is the same as with ``round_robin``.
+Leader rotation. Under ``round_robin`` each view has one block and its
+votes go to the next view's leader, as in the paper. Under ``stable`` a
+view holds a run of instances, one block per height, all proposed by
+``view mod n``: the votes for a block go back to the same leader, who
+proposes the next block on its certificate at once, and a replica moves
+to the next instance (the next height, same view) after processing a
+proposal. Only a timeout moves the view, and with it the leader, on. The
+first instance of a view entered by timeout waits for ``n - t`` NEW-VIEW
+messages, because a certificate of the view before need not be the
+highest one there. Instances are ranked by (view, height), the rank
+certificates already use. A replica votes at most once per instance, the
+liveness clause compares ranks, and the three-chain needs consecutive
+instances: three direct parents in the same view. Two blocks of
+successive views are not consecutive under ``stable``, because the
+failed view may hold certified blocks at later heights.
 """
 
 from __future__ import annotations
@@ -76,6 +89,12 @@ from .hotstuff_common import (
 
 KEEP = "keep_state_and_data"
 PHASE = "generic"
+
+# The engine state: (view, height of the block expected next). The height
+# is known under ``stable`` rotation after the first proposal of a view,
+# and 0 otherwise.
+State = tuple[int, int]
+Instance = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,22 +139,24 @@ class NewView(Message):
 
 
 class Chain:
-    """One node's chained HotStuff state; the engine state is the view.
+    """One node's chained HotStuff state; the engine state is ``(view,
+    height)``.
 
-    Invariant: ``generic_qc`` and ``locked_qc`` only rise, ``voted_view``
-    is the last view this node voted in, and ``committed`` is the highest
+    Invariant: ``generic_qc`` and ``locked_qc`` only rise, ``voted`` is
+    the last instance this node voted in, and ``committed`` is the highest
     block it committed.
     """
 
     __slots__ = (
         "view",
+        "height",
         "entry",
         "timeouts",
         "generic_qc",
         "locked_qc",
         "committed",
-        "voted_view",
-        "processed_view",
+        "voted",
+        "processed",
         "proposed",
         "new_views",
         "blocks",
@@ -146,13 +167,16 @@ class Chain:
 
     def __init__(self) -> None:
         self.view = -1
+        self.height = 0
         self.entry = "start"
         self.timeouts = 0
         self.generic_qc = GENESIS_QC
         self.locked_qc = GENESIS_QC
         self.committed = GENESIS
-        self.voted_view = -1
-        self.processed_view = -1
+        # Instances: (view, height) under stable rotation, (view, 0) under
+        # round_robin.
+        self.voted: Instance = (-1, 0)
+        self.processed: Instance = (-1, 0)
         self.proposed = False
         self.new_views: dict[int, QC] = {}
         # Blocks of recent proposals by digest, for votes that name them.
@@ -164,19 +188,20 @@ class Chain:
 
 
 class ChainedHotStuff(StateMachine):
-    """Chained HotStuff's callback module (state: the view)."""
+    """Chained HotStuff's callback module (state ``(view, height)``)."""
 
     callback_mode = HANDLE_EVENT_FUNCTION
     state_enter = True
 
     def __init__(self, ctx: NodeContext) -> None:
         self.ctx = ctx
+        self.stable = ctx.params.get("leader_rotation") == "stable"
 
     def init(self, *args: Any) -> Any:
-        return ("ok", 0, Chain())
+        return ("ok", (0, 0), Chain())
 
     def handle_event(
-        self, event_type: Any, content: Any, state: int, data: Chain
+        self, event_type: Any, content: Any, state: State, data: Chain
     ) -> Any:
         if event_type == CAST:
             return self._message(content, data)
@@ -192,21 +217,24 @@ class ChainedHotStuff(StateMachine):
 
     # Views.
 
-    def _enter(self, view: int, data: Chain) -> Any:
+    def _enter(self, state: State, data: Chain) -> Any:
         ctx = self.ctx
+        view, height = state
         actions: list[Any] = [
             state_timeout(view_timeout(ctx.params, data.timeouts), "view")
         ]
-        data.view = view
+        data.height = height
         data.proposed = False
+        self._forget_blocks(view, data)
+        if view == data.view:
+            # The next instance of the view, under stable rotation.
+            if self._ready(data):
+                actions.append(generic_timeout("propose", 0, view))
+            return keep_state(data, actions)
+        data.view = view
         data.new_views = {}
         data.votes.forget_before(view - 1)
         data.ahead = {w: senders for w, senders in data.ahead.items() if w > view}
-        data.blocks = {
-            digest: block
-            for digest, block in data.blocks.items()
-            if block.view >= view - 2
-        }
         if data.entry in ("timeout", "new_view"):
             leader = ctx.leader(view)
             if leader != ctx.id:
@@ -218,11 +246,47 @@ class ChainedHotStuff(StateMachine):
             actions.append(generic_timeout("propose", 0, view))
         return keep_state(data, actions)
 
-    def _timeout(self, view: int, data: Chain) -> Any:
+    def _forget_blocks(self, view: int, data: Chain) -> None:
+        """Drop the blocks that no vote still to come can name."""
+        if self.stable:
+            floor = data.generic_qc.height - 1
+            data.blocks = {
+                digest: block
+                for digest, block in data.blocks.items()
+                if block.height >= floor
+            }
+            return
+        data.blocks = {
+            digest: block
+            for digest, block in data.blocks.items()
+            if block.view >= view - 2
+        }
+
+    def _timeout(self, state: State, data: Chain) -> Any:
+        view = state[0]
         data.timeouts += 1
         data.entry = "timeout"
         self.ctx.emit("view_change", view=view + 1, reason="timeout")
-        return next_state(view + 1, data)
+        return next_state((view + 1, 0), data)
+
+    def _instance(self, block: Block) -> Instance:
+        """Return the instance ``block`` was proposed in."""
+        return (block.view, block.height if self.stable else 0)
+
+    def _next_leader(self, view: int) -> int:
+        """Return who collects the votes for a block of ``view``."""
+        if self.stable:
+            return self.ctx.leader(view)
+        return self.ctx.leader(view + 1)
+
+    def _consecutive(self, child: Block, parent: Block) -> bool:
+        """Tell whether ``child`` is ``parent``'s direct child in the next
+        instance."""
+        if child.parent != parent:
+            return False
+        if self.stable:
+            return child.view == parent.view
+        return child.view == parent.view + 1
 
     # Leader.
 
@@ -230,16 +294,26 @@ class ChainedHotStuff(StateMachine):
         ctx = self.ctx
         if data.proposed or ctx.leader(data.view) != ctx.id:
             return False
-        return (
-            data.generic_qc.view == data.view - 1 or len(data.new_views) >= ctx.quorum
-        )
+        if self._later_instance(data):
+            # The certificate of this view's previous instance.
+            return data.generic_qc.rank() == (data.view, data.height - 1)
+        if len(data.new_views) >= ctx.quorum:
+            return True
+        if not self.stable:
+            return data.generic_qc.view == data.view - 1
+        return data.view == 0 and data.entry == "start"
+
+    def _later_instance(self, data: Chain) -> bool:
+        """Tell whether this node is past the first instance of its view,
+        which happens only under stable rotation."""
+        return self.stable and data.height > 0
 
     def _propose(self, data: Chain) -> Any:
         ctx = self.ctx
         if not self._ready(data):
             return KEEP
         view = data.view
-        if len(data.new_views) >= ctx.quorum:
+        if len(data.new_views) >= ctx.quorum and not self._later_instance(data):
             ctx.emit(
                 "view_change_status",
                 view=view,
@@ -256,7 +330,10 @@ class ChainedHotStuff(StateMachine):
         return keep_state(data, [next_event(CAST, message)])
 
     def _count_vote(self, vote: Vote, data: Chain) -> Any:
-        if self.ctx.leader(vote.view + 1) != self.ctx.id or vote.view + 1 < data.view:
+        if self._next_leader(vote.view) != self.ctx.id:
+            return KEEP
+        stale = vote.view < data.view if self.stable else vote.view + 1 < data.view
+        if stale:
             return KEEP
         data.votes.add(vote.view, PHASE, vote.digest, vote.value, vote.sender)
         return self._certify(vote.digest, data)
@@ -287,6 +364,8 @@ class ChainedHotStuff(StateMachine):
         ctx = self.ctx
         if ctx.leader(data.view) != ctx.id or data.proposed:
             return KEEP
+        if self._later_instance(data):
+            return KEEP
         data.new_views[message.sender] = message.qc
         data.generic_qc = higher(data.generic_qc, message.qc)
         if len(data.new_views) == ctx.quorum:
@@ -308,7 +387,7 @@ class ChainedHotStuff(StateMachine):
             return keep_state(data, actions)
         data.entry = "new_view"
         ctx.emit("view_change", view=message.view, reason="new_view")
-        return next_state(message.view, data, actions)
+        return next_state((message.view, 0), data, actions)
 
     # Messages.
 
@@ -327,33 +406,46 @@ class ChainedHotStuff(StateMachine):
     def _proposal(self, message: Proposal, data: Chain) -> Any:
         view = message.view
         justify = message.justify
+        block = Block(message.parent, message.value, view, justify)
+        instance = self._instance(block)
         if (
             message.sender != self.ctx.leader(view)
             or message.parent != justify.block
             or message.height != justify.height + 1
-            or data.processed_view >= view
+            or data.processed >= instance
         ):
             return KEEP
-        if view > data.view:
-            if justify.view < data.view:
-                return keep_state_and_data([postpone()])
-            data.entry = "catch_up"
-            self.ctx.emit("view_change", view=view, reason="catch_up")
-            return next_state(view, data, [postpone()])
-        data.processed_view = view
-        block = Block(message.parent, message.value, view, justify)
+        current = (data.view, data.height)
+        awaited = view == data.view and data.height in (0, instance[1])
+        if not awaited and instance > current:
+            return self._jump(message, instance, current, data)
+        data.processed = instance
         data.blocks[block.digest] = block
         self._update(block, data)
         actions = self._vote(block, data)
-        if self.ctx.leader(view + 1) == self.ctx.id:
+        if self._next_leader(view) == self.ctx.id:
             # Votes that came before the block can form its certificate now.
             actions.append(next_event(INTERNAL, ("certify", block.digest)))
-        if view < data.view:
+        if not awaited:
             # A late proposal: it still counts for the chain and its votes,
             # but the view timer has already moved this node on.
             return keep_state(data, actions)
         data.entry = "proposal"
-        return next_state(view + 1, data, actions)
+        if self.stable:
+            return next_state((view, block.height + 1), data, actions)
+        return next_state((view + 1, 0), data, actions)
+
+    def _jump(
+        self, message: Proposal, instance: Instance, current: Instance, data: Chain
+    ) -> Any:
+        """Move to the later instance of ``message`` if its certificate is
+        from the current instance or later, else wait for one."""
+        if message.justify.rank() < current:
+            return keep_state_and_data([postpone()])
+        data.entry = "catch_up"
+        if message.view > data.view:
+            self.ctx.emit("view_change", view=message.view, reason="catch_up")
+        return next_state(instance, data, [postpone()])
 
     # Replica steps.
 
@@ -374,8 +466,7 @@ class ChainedHotStuff(StateMachine):
         if qc0 is None:
             return
         b0 = qc0.block
-        direct = b2.parent == b1 and b1.parent == b0
-        if direct and b2.view == b1.view + 1 and b1.view == b0.view + 1:
+        if self._consecutive(b2, b1) and self._consecutive(b1, b0):
             self._commit(b0, qc2, data)
 
     def _commit(self, block: Block, qc: QC, data: Chain) -> None:
@@ -391,15 +482,18 @@ class ChainedHotStuff(StateMachine):
         locked = data.locked_qc
         justify = block.justify
         assert justify is not None
-        safe = block.extends(locked.block) or justify.view > locked.view
-        if block.view <= data.voted_view or not safe:
+        # The liveness clause compares ranks: under round_robin a view
+        # certifies one block, so that is the paper's comparison of views.
+        safe = block.extends(locked.block) or justify.rank() > locked.rank()
+        instance = self._instance(block)
+        if instance <= data.voted or not safe:
             return []
-        data.voted_view = block.view
+        data.voted = instance
         ctx.emit(
             "vote", view=block.view, height=block.height, phase=PHASE, value=block.value
         )
         vote = Vote(ctx.id, block.view, block.height, block.value, block.digest)
-        leader = ctx.leader(block.view + 1)
+        leader = self._next_leader(block.view)
         if leader != ctx.id:
             ctx.send(leader, vote)
             return []

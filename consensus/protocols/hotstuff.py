@@ -42,9 +42,18 @@ show why the third phase exists: the only holder of the highest lock may
 be missing from those messages, its safeNode check then rejects the
 proposal, and the view cannot gather a quorum.
 
-Every view rotates the leader (node ``view mod n``), as in the paper.
-NOTE: ``leader_rotation = "stable"`` is not supported; it runs like
-``round_robin``.
+The leader of view ``v`` is node ``v mod n``. Under ``round_robin``
+rotation every view decides one block and the leader changes with it, as
+in the paper. Under ``stable`` a view holds a run of instances, one per
+height, all led by the same leader: a decide moves to the next height in
+the same view, where the leader proposes at once on its ``prepareQC``
+(the highest certificate there is, since the decided block's view is the
+latest), so no NEW-VIEW round is needed. Only a timeout moves the view,
+and with it the leader, on. Instances are ranked by (view, height), the
+rank certificates already use: the liveness clause compares ranks, and a
+replica votes at most once per phase of an instance, so the paper's
+view-based safety argument holds with instances in place of views. The
+view timer restarts with each instance.
 """
 
 from __future__ import annotations
@@ -85,7 +94,9 @@ THREE_PHASE = ("prepare", "pre_commit", "commit", "decide")
 TWO_PHASE = ("prepare", "pre_commit", "decide")
 VARIANTS = {"three_phase": THREE_PHASE, "two_phase": TWO_PHASE}
 
-State = tuple[int, str]
+# The engine state: (view, instance height, phase). The height is the
+# instance's under ``stable`` rotation once known, and 0 otherwise.
+State = tuple[int, int, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,15 +183,20 @@ CERTIFICATES: dict[str, type[Certificate]] = {
 
 
 class Replica:
-    """One node's HotStuff state; the engine state is ``(view, phase)``.
+    """One node's HotStuff state; the engine state is ``(view, height,
+    phase)``.
 
     ``phase`` names the leader message the replica waits for next.
+    ``height`` is the current instance's height under ``stable`` rotation,
+    0 until the first proposal of a view and always 0 under
+    ``round_robin``.
     Invariant: ``locked_qc`` and ``prepare_qc`` only rise, and
     ``committed`` is the highest block this node committed.
     """
 
     __slots__ = (
         "view",
+        "height",
         "entry",
         "timeouts",
         "deadline",
@@ -196,13 +212,15 @@ class Replica:
 
     def __init__(self) -> None:
         self.view = -1
+        self.height = 0
         self.entry = "start"
         self.timeouts = 0
         self.deadline = 0.0
         self.prepare_qc = GENESIS_QC
         self.locked_qc = GENESIS_QC
         self.committed = GENESIS
-        # Per view, the leader's bookkeeping.
+        # Per view (NEW-VIEW messages) and per instance, the leader's
+        # bookkeeping.
         self.new_views: dict[int, QC] = {}
         self.proposed: Block | None = None
         self.certified: set[str] = set()
@@ -216,7 +234,7 @@ class Replica:
 
 
 class HotStuff(StateMachine):
-    """Basic HotStuff's callback module (state ``(view, phase)``)."""
+    """Basic HotStuff's callback module (state ``(view, height, phase)``)."""
 
     callback_mode = HANDLE_EVENT_FUNCTION
     state_enter = True
@@ -234,6 +252,7 @@ class HotStuff(StateMachine):
                 f"invalid hotstuff variant {variant!r}; expected one of {allowed}"
             )
         self.two_phase = variant == "two_phase"
+        self.stable = ctx.params.get("leader_rotation") == "stable"
         self.phases = VARIANTS[variant]
         # The certificate a message of each phase carries: the QC of the
         # phase before it.
@@ -244,7 +263,7 @@ class HotStuff(StateMachine):
         }
 
     def init(self, *args: Any) -> Any:
-        return ("ok", (0, "prepare"), Replica())
+        return ("ok", (0, 0, "prepare"), Replica())
 
     def handle_event(
         self, event_type: Any, content: Any, state: State, data: Replica
@@ -276,10 +295,8 @@ class HotStuff(StateMachine):
     def _start_view(self, view: int, data: Replica) -> list[Any]:
         ctx = self.ctx
         data.view = view
-        data.deadline = ctx.now + view_timeout(ctx.params, data.timeouts)
+        self._start_instance(0, data)
         data.new_views = {}
-        data.proposed = None
-        data.certified = set()
         data.votes.forget_before(view)
         data.ahead = {w: senders for w, senders in data.ahead.items() if w > view}
         if data.entry == "catch_up":
@@ -294,12 +311,23 @@ class HotStuff(StateMachine):
             return [generic_timeout("propose", 0, view)]
         return []
 
+    def _start_instance(self, height: int, data: Replica) -> None:
+        """Reset the per-instance data and restart the view timer."""
+        ctx = self.ctx
+        data.height = height
+        data.deadline = ctx.now + view_timeout(ctx.params, data.timeouts)
+        data.proposed = None
+        data.certified = set()
+
+    def _state(self, phase: str, data: Replica) -> State:
+        return (data.view, data.height, phase)
+
     def _timeout(self, state: State, data: Replica) -> Any:
         view = state[0]
         data.timeouts += 1
         data.entry = "timeout"
         self.ctx.emit("view_change", view=view + 1, reason="timeout")
-        return next_state((view + 1, "prepare"), data)
+        return next_state((view + 1, 0, "prepare"), data)
 
     def _new_view_ahead(self, message: NewView, data: Replica) -> Any:
         """Postpone a NEW-VIEW of a later view, and move there on t + 1.
@@ -316,13 +344,20 @@ class HotStuff(StateMachine):
             return keep_state(data, actions)
         data.entry = "new_view"
         ctx.emit("view_change", view=message.view, reason="new_view")
-        return next_state((message.view, "prepare"), data, actions)
+        return next_state((message.view, 0, "prepare"), data, actions)
 
     def _catch_up(self, view: int, data: Replica) -> Any:
         """Move to the later ``view`` a certificate came from, then retry it."""
         data.entry = "catch_up"
         self.ctx.emit("view_change", view=view, reason="catch_up")
-        return next_state((view, "prepare"), data, [postpone()])
+        return next_state((view, 0, "prepare"), data, [postpone()])
+
+    def _catch_up_instance(self, height: int, data: Replica) -> Any:
+        """Under ``stable``, move to the later instance at ``height`` of the
+        current view that a certificate came from, then retry it."""
+        data.entry = "catch_up"
+        self._start_instance(height, data)
+        return next_state(self._state("prepare", data), data, [postpone()])
 
     # Leader.
 
@@ -331,22 +366,36 @@ class HotStuff(StateMachine):
         view = data.view
         if data.proposed is not None or ctx.leader(view) != ctx.id:
             return KEEP
-        high = GENESIS_QC
-        for qc in data.new_views.values():
-            high = higher(high, qc)
-        ctx.emit(
-            "view_change_status",
-            view=view,
-            leader=ctx.id,
-            reports=status_reports(data.new_views, ctx.faulty),
-        )
+        if data.height:
+            # A later instance under stable rotation: this leader's own
+            # prepareQC certifies the block just decided.
+            high = data.high_qc()
+        else:
+            high = self._high_from_new_views(data)
         height = high.height + 1
+        data.height = height if self.stable else 0
         value = ctx.proposal(height, view)
         message = Prepare(ctx.id, view, height, value, high.block, high)
         data.proposed = Block(high.block, value, view, high)
         ctx.emit("propose", view=view, height=height, value=value)
         ctx.broadcast(message)
-        return keep_state(data, [next_event(CAST, message)])
+        state = self._state("prepare", data)
+        return next_state(state, data, [next_event(CAST, message)])
+
+    def _high_from_new_views(self, data: Replica) -> QC:
+        """Return the highest certificate of the NEW-VIEW messages, and log
+        the status they report."""
+        ctx = self.ctx
+        high = GENESIS_QC
+        for qc in data.new_views.values():
+            high = higher(high, qc)
+        ctx.emit(
+            "view_change_status",
+            view=data.view,
+            leader=ctx.id,
+            reports=status_reports(data.new_views, ctx.faulty),
+        )
+        return high
 
     def _count_vote(self, vote: Vote, data: Replica) -> Any:
         data.votes.add(vote.view, vote.phase, vote.digest, vote.value, vote.sender)
@@ -406,7 +455,14 @@ class HotStuff(StateMachine):
         return keep_state(data)
 
     def _prepare(self, message: Prepare, state: State, data: Replica) -> Any:
-        if state[1] != "prepare" or message.sender != self.ctx.leader(data.view):
+        if message.sender != self.ctx.leader(data.view):
+            return KEEP
+        if self.stable and data.height and message.height != data.height:
+            if message.height < data.height:
+                return KEEP
+            # The decide of this instance has not arrived yet.
+            return keep_state_and_data([postpone()])
+        if state[2] != "prepare":
             return KEEP
         justify = message.justify
         block = Block(message.parent, message.value, message.view, justify)
@@ -415,12 +471,19 @@ class HotStuff(StateMachine):
         if not self._safe_node(block, justify, data):
             return KEEP
         actions = self._vote("prepare", block, data)
-        return next_state((data.view, self._after("prepare")), data, actions)
+        if self.stable:
+            data.height = block.height
+        return next_state(self._state(self._after("prepare"), data), data, actions)
 
     def _safe_node(self, block: Block, justify: QC, data: Replica) -> bool:
-        """Apply safeNode: the safety clause or the liveness clause."""
+        """Apply safeNode: the safety clause or the liveness clause.
+
+        The liveness clause compares ranks, (view, height): under
+        round_robin a view certifies one block, so that is the paper's
+        comparison of views, and under stable it compares instances.
+        """
         locked = data.locked_qc
-        return block.extends(locked.block) or justify.view > locked.view
+        return block.extends(locked.block) or justify.rank() > locked.rank()
 
     def _certificate(self, message: Certificate, state: State, data: Replica) -> Any:
         if not self._valid(message):
@@ -429,7 +492,12 @@ class HotStuff(StateMachine):
             return KEEP
         if message.view > data.view:
             return self._catch_up(message.view, data)
-        if self.phases.index(message.kind) < self.phases.index(state[1]):
+        height = message.qc.height
+        if self.stable and data.height and height != data.height:
+            if height < data.height:
+                return KEEP
+            return self._catch_up_instance(height, data)
+        if self.phases.index(message.kind) < self.phases.index(state[2]):
             return KEEP
         qc = message.qc
         if message.kind == "decide":
@@ -439,7 +507,9 @@ class HotStuff(StateMachine):
         if message.kind == "commit" or self.two_phase:
             self._set_lock(qc, data)
         actions = self._vote(message.kind, qc.block, data)
-        return next_state((data.view, self._after(message.kind)), data, actions)
+        if self.stable:
+            data.height = qc.height
+        return next_state(self._state(self._after(message.kind), data), data, actions)
 
     def _valid(self, message: Certificate) -> bool:
         qc = message.qc
@@ -489,4 +559,10 @@ class HotStuff(StateMachine):
             data.committed = qc.block
         data.timeouts = 0
         data.entry = "decide"
-        return next_state((data.view + 1, "prepare"), data)
+        if not self.stable:
+            return next_state((data.view + 1, 0, "prepare"), data)
+        self._start_instance(qc.height + 1, data)
+        actions = []
+        if ctx.leader(data.view) == ctx.id:
+            actions.append(next_event(INTERNAL, ("propose",)))
+        return next_state(self._state("prepare", data), data, actions)

@@ -2,7 +2,7 @@
 
 Source: Dahlia Malkhi and Kartik Nayak, "HotStuff-2: Optimal Two-Phase
 Responsive BFT", IACR ePrint 2023/397 (2023), the protocol for view ``v``
-with leader ``L_v``.
+with leader ``L_v`` and its pacemaker.
 
 Each party keeps a lock, the highest certificate ``C_v'(B)`` it has seen
 (ranked by view, then height), and the highest double certificate
@@ -22,31 +22,47 @@ Each party keeps a lock, the highest certificate ``C_v'(B)`` it has seen
   proposal arrives. The ``quorum`` of a commit is the double
   certificate's signers.
 
-Pacemaker (view synchronization by wishes): when a party's view timer
-fires it broadcasts a wish for view ``v + 1`` and restarts the timer,
-``backoff`` times longer. A certificate of the party's view resets the
-backoff, and so does a commit: the commit of a view's block waits for the
-next leader, so a certificate is the sign that the view itself worked. A
-party that sees ``t + 1`` wishes for a view above its own wishes for it
-too. ``n - t`` wishes for view ``w`` form a timeout certificate of view
-``w - 1``, and the party enters ``w``. A party that enters a view through
-a timeout certificate sends its lock to the leader in a status message;
-the leader waits for ``n - t`` of them and for ``delta_ms`` (the bound
-Delta the protocol assumes on message delay after GST) since it entered
-the view, then proposes on the highest lock it learned, attaching the
-timeout certificate. That wait is what lets two phases suffice: every
-honest lock reaches the leader in time, so no honest party rejects its
-proposal. A party also enters a view when that view's proposal carries its
-entry proof (the double certificate or the timeout certificate of the view
-before), and when it sees a certificate formed in a later view.
+Pacemaker (epochs of ``t + 1`` views). View ``v`` belongs to epoch
+``v // (t + 1)``, so each epoch has ``t + 1`` distinct leaders, at least
+one of them honest. Views whose leader makes progress end early, through
+the double certificate. Otherwise a party's view timer decides: when it
+fires in any view but the last of an epoch, the party enters the next
+view without sending anything (``view_change`` reason ``timer``). When
+it fires in the last view, the party broadcasts a wish for the first
+view of the next epoch and rearms the timer, ``backoff`` times longer,
+sending the wish again each time it fires. A party that sees ``t + 1``
+wishes for an epoch above its own wishes for it too. ``n - t`` wishes
+form a timeout certificate of the last view of the epoch, and the party
+enters the next epoch (reason ``timeout_certificate``). So parties
+synchronise once per epoch, and ``n (n - 1)`` wishes pay for up to
+``t + 1`` failed views. Each timeout adds one backoff step. A
+certificate of the party's view resets the backoff, and so does a
+commit: the commit of a view's block waits for the next leader, so a
+certificate is the sign that the view itself worked.
 
-Wishes are per view, so the pacemaker sends ``n (n - 1)`` messages per
-timeout; it keeps the wish and timeout-certificate logic but not the
-epochs of ``t + 1`` views that bring the paper's bound down.
+A party that enters a view by its timer or by a timeout certificate
+sends its lock to the leader in a status message. The leader waits for
+``n - t`` of them and for ``delta_ms`` (the bound Delta the protocol
+assumes on message delay after GST) since it entered the view. Then it
+proposes on the highest lock it learned, attaching the timeout
+certificate if it entered through one. That wait is what lets two
+phases suffice: every honest lock reaches the leader in time, so no
+honest party rejects its proposal. A party also enters a view when that
+view's proposal carries its entry proof (the double certificate or the
+timeout certificate of the view before), and when it sees a certificate
+formed in a later view. A proposal of a view entered by timer carries no
+such proof, so a party behind waits for its own timer.
 
-NOTE: ``leader_rotation = "stable"`` is not supported; the leader changes
-at every view as in the paper, and the run is the same as with
-``round_robin``.
+Leader rotation. Under ``round_robin`` each view decides one block and
+the leader changes with it, as in the paper. Under ``stable`` a view
+holds a run of instances, one per height, all led by ``L_v``: the vote2
+messages of height ``k`` go back to ``L_v``, which forms the double
+certificate, commits ``B_k`` and proposes ``B_{k+1}`` in the same view.
+Only the pacemaker moves the view on, so the next leader takes over after
+a timeout and then keeps the role. Instances are ranked by (view,
+height), the rank certificates already use, and a party votes at most
+once per instance, so the view-based safety argument holds with
+instances in place of views. A view's timer restarts with each instance.
 """
 
 from __future__ import annotations
@@ -93,8 +109,13 @@ from .hotstuff_common import (
 KEEP = "keep_state_and_data"
 CERT = "vote"
 DOUBLE = "vote2"
+# The entries after which parties report their locks to the leader, who
+# waits Delta before proposing.
+LOCK_REPORTING_ENTRIES = ("timer", "timeout_certificate")
 
-State = tuple[int, str]
+# The engine state: (view, instance height, phase). The height is the
+# instance's under ``stable`` rotation once known, and 0 otherwise.
+State = tuple[int, int, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,17 +212,22 @@ class Wish(Message):
 
 
 class Party:
-    """One party's HotStuff-2 state; the engine state is ``(view, phase)``.
+    """One party's HotStuff-2 state; the engine state is ``(view, height,
+    phase)``.
 
     ``phase`` is ``status`` (a leader collecting locks after a timeout),
     ``propose`` (waiting for the proposal), ``prepare`` (waiting for the
-    certificate) or ``locked`` (vote2 sent, waiting for the next view).
+    certificate) or ``locked`` (vote2 sent, waiting for the next instance).
+    ``height`` is the current instance's height under ``stable`` rotation,
+    0 while the first proposal of a view is awaited and always 0 under
+    ``round_robin``.
     Invariant: ``lock`` and ``double`` only rise, and ``committed`` is the
     highest block this party committed.
     """
 
     __slots__ = (
         "view",
+        "height",
         "entry",
         "entry_cert",
         "timeouts",
@@ -222,6 +248,7 @@ class Party:
 
     def __init__(self) -> None:
         self.view = -1
+        self.height = 0
         self.entry = "start"
         self.entry_cert: TimeoutCert | None = None
         self.timeouts = 0
@@ -229,7 +256,7 @@ class Party:
         self.lock = GENESIS_QC
         self.double = GENESIS_QC
         self.committed = GENESIS
-        # Per view, as leader.
+        # Per instance, as leader.
         self.proposed: Block | None = None
         self.certified = False
         self.statuses: dict[int, QC] = {}
@@ -237,14 +264,17 @@ class Party:
         # Votes of any view, and the certificates that vote2 messages carry.
         self.votes = VoteBox()
         self.vote2_certs: dict[tuple[int, str], QC] = {}
-        self.doubled: set[int] = set()
-        # Pacemaker: who wished for each view, and the highest own wish.
+        # The (view, height) instances whose double certificate this
+        # party formed.
+        self.doubled: set[tuple[int, int]] = set()
+        # Pacemaker: who wished for each epoch's first view, and the
+        # highest own wish.
         self.wishes: dict[int, set[int]] = {}
         self.wished = 0
 
 
 class HotStuff2(StateMachine):
-    """HotStuff-2's callback module (state ``(view, phase)``)."""
+    """HotStuff-2's callback module (state ``(view, height, phase)``)."""
 
     callback_mode = HANDLE_EVENT_FUNCTION
     state_enter = True
@@ -252,9 +282,11 @@ class HotStuff2(StateMachine):
 
     def __init__(self, ctx: NodeContext) -> None:
         self.ctx = ctx
+        self.stable = ctx.params.get("leader_rotation") == "stable"
+        self.epoch_views = ctx.t + 1
 
     def init(self, *args: Any) -> Any:
-        return ("ok", (0, "propose"), Party())
+        return ("ok", (0, 0, "propose"), Party())
 
     def handle_event(
         self, event_type: Any, content: Any, state: State, data: Party
@@ -270,7 +302,7 @@ class HotStuff2(StateMachine):
         if event_type == ("timeout", "delta"):
             return self._delta_passed(content, data)
         if event_type == STATE_TIMEOUT:
-            return self._wish_next(data)
+            return self._view_timer_fired(data)
         return KEEP
 
     def _internal(self, content: Any, data: Party) -> Any:
@@ -280,7 +312,7 @@ class HotStuff2(StateMachine):
             return self._certify(data)
         return self._double(content[1], content[2], data)
 
-    # Views.
+    # Views and instances.
 
     def _enter(self, state: State, data: Party) -> Any:
         view = state[0]
@@ -293,9 +325,7 @@ class HotStuff2(StateMachine):
     def _start_view(self, view: int, data: Party) -> list[Any]:
         ctx = self.ctx
         data.view = view
-        data.deadline = ctx.now + view_timeout(ctx.params, data.timeouts)
-        data.proposed = None
-        data.certified = False
+        self._start_instance(0, data)
         data.statuses = {}
         data.waited = False
         data.votes.forget_before(view - 1)
@@ -304,7 +334,7 @@ class HotStuff2(StateMachine):
         if data.entry == "start" and leader == ctx.id:
             # The first view counts as entered through a double certificate.
             return [generic_timeout("propose", 0, view)]
-        if data.entry != "timeout_certificate":
+        if data.entry not in LOCK_REPORTING_ENTRIES:
             return []
         if leader != ctx.id:
             ctx.send(leader, Status(ctx.id, view, data.lock))
@@ -312,21 +342,53 @@ class HotStuff2(StateMachine):
         data.statuses[ctx.id] = data.lock
         return [generic_timeout("delta", ctx.params["delta_ms"], view)]
 
-    def _enter_view(self, view: int, entry: str, data: Party) -> Any:
-        """Return the transition into ``view``, entered by ``entry``."""
+    def _start_instance(self, height: int, data: Party) -> None:
+        """Reset the per-instance data and restart the view timer."""
+        ctx = self.ctx
+        data.height = height
+        data.deadline = ctx.now + view_timeout(ctx.params, data.timeouts)
+        data.proposed = None
+        data.certified = False
+
+    def _enter_view(self, view: int, entry: str, data: Party) -> State:
+        """Return the state that enters ``view``, entered by ``entry``."""
         data.entry = entry
         if entry != "double":
             self.ctx.emit("view_change", view=view, reason=entry)
         leads = self.ctx.leader(view) == self.ctx.id
-        phase = "status" if entry == "timeout_certificate" and leads else "propose"
-        return (view, phase)
+        waits = entry in LOCK_REPORTING_ENTRIES and leads
+        return (view, 0, "status" if waits else "propose")
+
+    def _next_instance(self, height: int, entry: str, data: Party) -> State:
+        """Return the state of the instance at ``height`` in the current view.
+
+        Only ``stable`` rotation has more than one instance per view.
+        """
+        data.entry = entry
+        self._start_instance(height, data)
+        return (data.view, height, "propose")
+
+    def _state(self, phase: str, data: Party) -> State:
+        return (data.view, data.height, phase)
+
+    def _collector(self, view: int) -> int:
+        """Return who forms the double certificate of an instance of ``view``."""
+        if self.stable:
+            return self.ctx.leader(view)
+        return self.ctx.leader(view + 1)
 
     # Pacemaker.
 
-    def _wish_next(self, data: Party) -> Any:
-        """Wish for the next view when the view timer fires, and rearm it."""
+    def _last_in_epoch(self, view: int) -> bool:
+        return (view + 1) % self.epoch_views == 0
+
+    def _view_timer_fired(self, data: Party) -> Any:
+        """Move to the next view of the epoch, or wish for the next epoch."""
         ctx = self.ctx
         data.timeouts += 1
+        if not self._last_in_epoch(data.view):
+            target = self._enter_view(data.view + 1, "timer", data)
+            return next_state(target, data)
         data.deadline = ctx.now + view_timeout(ctx.params, data.timeouts)
         actions = [state_timeout(data.deadline, "view", absolute=True)]
         return self._wish(data.view + 1, data, actions)
@@ -371,10 +433,11 @@ class HotStuff2(StateMachine):
             return KEEP
         high = data.lock
         timeout_cert = None
-        if data.entry == "timeout_certificate":
+        if data.entry in LOCK_REPORTING_ENTRIES:
             for lock in data.statuses.values():
                 high = higher(high, lock)
-            timeout_cert = data.entry_cert
+            if data.entry == "timeout_certificate":
+                timeout_cert = data.entry_cert
             ctx.emit(
                 "view_change_status",
                 view=view,
@@ -415,36 +478,47 @@ class HotStuff2(StateMachine):
     def _count_vote2(self, vote: Vote2, data: Party) -> Any:
         ctx = self.ctx
         view = vote.view
-        if ctx.leader(view + 1) != ctx.id or view + 1 < data.view:
+        instance = (view, vote.qc.height)
+        if self._collector(view) != ctx.id or instance in data.doubled:
             return KEEP
-        if not self._valid_cert(vote.qc, view) or view in data.doubled:
+        # Under round_robin the double certificate leads into view + 1.
+        stale = view < data.view if self.stable else view + 1 < data.view
+        if stale or not self._valid_cert(vote.qc, view):
             return KEEP
         digest = vote.qc.block.digest
         data.votes.add(view, DOUBLE, digest, vote.value, vote.sender)
         data.vote2_certs.setdefault((view, digest), vote.qc)
         if len(data.votes.signers(view, DOUBLE, vote.qc.block)) < ctx.quorum:
             return KEEP
-        data.doubled.add(view)
+        data.doubled.add(instance)
         return keep_state(data, [next_event(INTERNAL, ("double", view, digest))])
 
     def _double(self, view: int, digest: str, data: Party) -> Any:
-        """Form the double certificate of ``view``: commit, then lead the next view."""
+        """Form the double certificate of an instance of ``view``: commit, then
+        lead the next instance (the next view, or the next height under
+        ``stable``)."""
         cert = data.vote2_certs.pop((view, digest))
         signers = frozenset(data.votes.signers(view, DOUBLE, cert.block))
         double = QC(DOUBLE, view, cert.block, signers)
         self._emit_qc(double)
         self._raise_lock(cert, data)
         self._commit(double, data)
+        propose = [next_event(INTERNAL, ("propose",))]
+        if self.stable:
+            if (data.view, data.height) > (view, cert.height):
+                return keep_state(data)
+            target = self._next_instance(cert.height + 1, "double", data)
+            return next_state(target, data, propose)
         if data.view > view:
             return keep_state(data)
         target = self._enter_view(view + 1, "double", data)
-        return next_state(target, data, [next_event(INTERNAL, ("propose",))])
+        return next_state(target, data, propose)
 
     # Messages.
 
     def _message(self, message: Message, state: State, data: Party) -> Any:
         if isinstance(message, Wish):
-            if message.view <= data.view:
+            if message.view <= data.view or message.view % self.epoch_views:
                 return KEEP
             return self._count_wish(message.view, message.sender, data, [])
         if isinstance(message, Vote2):
@@ -470,14 +544,18 @@ class HotStuff2(StateMachine):
             return KEEP
         if view > data.view:
             return self._enter_by_proof(message, data)
-        if state[1] not in ("status", "propose"):
+        if self.stable and data.height and message.height != data.height:
+            return self._later_instance(message, data)
+        if state[2] not in ("status", "propose"):
             return KEEP
         self._commit(message.double, data)
         block = Block(message.parent, message.value, view, message.justify)
         safe = message.justify.rank() >= data.lock.rank()
         self._raise_lock(message.justify, data)
         actions = self._vote(block, data) if safe else []
-        return next_state((view, "prepare"), data, actions)
+        if self.stable:
+            data.height = message.height
+        return next_state(self._state("prepare", data), data, actions)
 
     def _valid_proposal(self, message: Propose) -> bool:
         justify = message.justify
@@ -501,7 +579,7 @@ class HotStuff2(StateMachine):
         """Enter a later view whose proposal proves how the view began."""
         view = message.view
         timeout_cert = message.timeout_cert
-        if message.double.view == view - 1:
+        if message.double.view == view - 1 and not self.stable:
             entry = "double"
         elif (
             timeout_cert is not None
@@ -514,6 +592,18 @@ class HotStuff2(StateMachine):
         target = self._enter_view(view, entry, data)
         return next_state(target, data, [postpone()])
 
+    def _later_instance(self, message: Propose, data: Party) -> Any:
+        """Under ``stable``, enter the later instance of the current view
+        that the proposal's double certificate (of the instance before)
+        proves, or wait for one."""
+        if message.height < data.height:
+            return KEEP
+        double = message.double
+        if double.view != data.view or double.height != message.height - 1:
+            return keep_state_and_data([postpone()])
+        target = self._next_instance(message.height, "double", data)
+        return next_state(target, data, [postpone()])
+
     def _prepare(self, message: Prepare, state: State, data: Party) -> Any:
         qc = message.qc
         view = message.view
@@ -524,20 +614,27 @@ class HotStuff2(StateMachine):
         if view > data.view:
             target = self._enter_view(view, "catch_up", data)
             return next_state(target, data, [postpone()])
-        if state[1] == "locked":
+        if self.stable and data.height and qc.height != data.height:
+            if qc.height < data.height:
+                return KEEP
+            target = self._next_instance(qc.height, "catch_up", data)
+            return next_state(target, data, [postpone()])
+        if state[2] == "locked":
             return KEEP
         self._raise_lock(qc, data)
         self._reset_backoff(data)
         ctx = self.ctx
         ctx.emit("vote", view=view, height=qc.height, phase=DOUBLE, value=qc.value)
         vote = Vote2(ctx.id, view, qc.height, qc.value, qc)
-        leader = ctx.leader(view + 1)
+        collector = self._collector(view)
         actions: list[Any] = []
-        if leader != ctx.id:
-            ctx.send(leader, vote)
+        if collector != ctx.id:
+            ctx.send(collector, vote)
         else:
             actions.append(next_event(CAST, vote))
-        return next_state((view, "locked"), data, actions)
+        if self.stable:
+            data.height = qc.height
+        return next_state(self._state("locked", data), data, actions)
 
     # Party steps.
 

@@ -1,4 +1,4 @@
-"""HotStuff-2: two phases, double certificates and the wish pacemaker."""
+"""HotStuff-2: two phases, double certificates and the epoch pacemaker."""
 
 from __future__ import annotations
 
@@ -71,17 +71,20 @@ def test_double_certificate_quorum_commits():
 def test_silent_next_leader_bound():
     """Node 1 is silent, so view 0's vote2 messages and view 1 are lost.
 
-    The view-0 timer fires at TIMEOUT; a round of wishes (d) forms the
-    timeout certificate of view 0. View 1 times out after BACKOFF * TIMEOUT
-    and another round of wishes enters view 2, whose leader waits DELTA
-    and commits 5d later (node 2 itself at 4d):
-    next commit <= TIMEOUT * (1 + BACKOFF) + 2d + DELTA + 5d.
+    With n = 4 an epoch is views {0, 1}. The view-0 timer fires at TIMEOUT
+    and moves every party to view 1 without messages. View 1 times out
+    after BACKOFF * TIMEOUT; it ends epoch 0, so a round of wishes (d)
+    enters view 2, whose leader waits DELTA and commits 5d later (node 2
+    itself at 4d): next commit <= TIMEOUT * (1 + BACKOFF) + d + DELTA + 5d.
     """
     summary, events = run(scenario("hotstuff2", faults=SILENT_1))
-    for view in (1, 2):
-        changes = of_kind(events, "view_change", view=view)
-        assert {event["reason"] for event in changes} == {"timeout_certificate"}
-    bound = TIMEOUT * (1 + BACKOFF) + 2 * D + DELTA + 5 * D
+    reasons = {
+        view: {event["reason"] for event in of_kind(events, "view_change", view=view)}
+        for view in (1, 2)
+    }
+    assert reasons[1] == {"timer"}
+    assert reasons[2] == {"timeout_certificate"}
+    bound = TIMEOUT * (1 + BACKOFF) + D + DELTA + 5 * D
     honest = {0, 2, 3}
     times = commit_times(events, 2)
     assert honest <= set(times)
@@ -127,10 +130,12 @@ def test_status_reports_locks():
 
 
 def test_wishes_form_timeout_certificate():
-    """Each of the three speaking parties wishes once for view 1."""
-    _, events = run(scenario("hotstuff2", faults=SILENT_1, stop={"time_ms": 1500}))
-    wishes = of_kind(events, "send", msg="wish", view=1)
+    """Each of the three speaking parties wishes once, for the first view
+    of epoch 1 (view 2), and for no other view."""
+    _, events = run(scenario("hotstuff2", faults=SILENT_1, stop={"time_ms": 3500}))
+    wishes = of_kind(events, "send", msg="wish")
     assert len(wishes) == 3 * 3
+    assert {wish["view"] for wish in wishes} == {2}
     assert {wish["node"] for wish in wishes} == {0, 2, 3}
 
 

@@ -123,5 +123,5 @@ def test_hotstuff2_needs_entry_proof():
     ctx, machine, cert = locked_hotstuff2_party()
     proposal = hotstuff2.Propose(2, 2, 2, "B2", cert.block, cert, GENESIS_QC, None)
     deliver(ctx, machine, proposal)
-    assert machine.state == (0, "locked")
+    assert machine.state == (0, 0, "locked")
     assert len(machine.postponed) == 1
