@@ -153,7 +153,8 @@ class Machine:
         "postponed",
         "timers",
         "zero_timeouts",
-        "observer",
+        "_observer",
+        "_handle_observer",
         "stopped",
         "stop_reason",
         "_state_functions",
@@ -190,6 +191,19 @@ class Machine:
 
     def __repr__(self) -> str:
         return f"<Machine {self.name!r} state={self.state!r}>"
+
+    @property
+    def observer(self) -> Observer | None:
+        """The callable that gets this machine's records, or None."""
+        return self._observer
+
+    @observer.setter
+    def observer(self, observer: Observer | None) -> None:
+        self._observer = observer
+        # The handle record is the most frequent; an observer that sets
+        # handle_records = False is spared the call.
+        wants = observer is not None and getattr(observer, "handle_records", True)
+        self._handle_observer = observer if wants else None
 
     # Callback modules.
 
@@ -256,8 +270,8 @@ class Machine:
             raise InitError(("bad_return_from_init", result))
         self.state = state
         self.data = data
-        if self.observer is not None:
-            self.observer(self, "init", state)
+        if self._observer is not None:
+            self._observer(self, "init", state)
         event = ("internal", "init_state")
         self._run(self._initial_transition, event, state, data, actions)
 
@@ -298,8 +312,8 @@ class Machine:
         entry = self.timers.pop(timeout_type, None)
         if entry is None or self.stopped:
             return
-        if self.observer is not None:
-            self.observer(self, "timer_fire", timeout_type, entry[1])
+        if self._observer is not None:
+            self._observer(self, "timer_fire", timeout_type, entry[1])
         self.receive(timeout_type, entry[1])
 
     def _run(self, step: Callable[..., None], *args: Any) -> None:
@@ -324,8 +338,8 @@ class Machine:
             elif self.zero_timeouts:
                 event_type = self.zero_timeouts.pop(0)
                 content = self.timers.pop(event_type)[1]
-                if self.observer is not None:
-                    self.observer(self, "timer_fire", event_type, content)
+                if self._observer is not None:
+                    self._observer(self, "timer_fire", event_type, content)
             else:
                 return
             self._dispatch(event_type, content)
@@ -335,8 +349,8 @@ class Machine:
     def _dispatch(self, event_type: Any, content: Any) -> None:
         state = self.state
         data = self.data
-        if self.observer is not None:
-            self.observer(self, "handle", state, event_type, content)
+        if self._handle_observer is not None:
+            self._handle_observer(self, "handle", state, event_type, content)
         if self._state_functions:
             handler = self._handlers.get(state)
             if handler is None:
@@ -387,8 +401,8 @@ class Machine:
                 self._cancel(STATE_TIMEOUT)
             if EVENT_TIMEOUT in timers:
                 self._cancel(EVENT_TIMEOUT)
-        if self.observer is not None:
-            self.observer(self, "state_change", state, next_state)
+        if self._observer is not None:
+            self._observer(self, "state_change", state, next_state)
         self.state = next_state
 
     def _general_result(self, event: Any, state: Any, data: Any, result: Any) -> None:
@@ -481,7 +495,7 @@ class Machine:
                 event, state, next_state, data, postpone, timeouts
             )
 
-        observer = self.observer
+        observer = self._observer
         if postpone:
             self.postponed.append(event)
             if observer is not None:
@@ -515,8 +529,8 @@ class Machine:
         """Make the state enter call, again for as long as it repeats."""
         repeat = True
         while repeat:
-            if self.observer is not None:
-                self.observer(self, "enter", state, next_state)
+            if self._observer is not None:
+                self._observer(self, "enter", state, next_state)
             # The enter call runs in the new state: a stop from it terminates there.
             self.state = next_state
             if self._state_functions:
@@ -651,8 +665,8 @@ class Machine:
         if not isinstance(caller, From):
             self._bad_action(event, state, action, True)
         caller.reply(action[2])
-        if self.observer is not None:
-            self.observer(self, "reply", caller, action[2])
+        if self._observer is not None:
+            self._observer(self, "reply", caller, action[2])
 
     def _send_replies(self, event: Any, state: Any, replies: Any) -> None:
         if type(replies) is not list:
@@ -687,7 +701,7 @@ class Machine:
     def _run_timeouts(self, timeouts: list[Any]) -> None:
         """Carry out timeout actions; the last one of each type wins."""
         timers = self.timers
-        observer = self.observer
+        observer = self._observer
         seen: set[Any] | None = set() if len(timeouts) > 1 else None
         zero: list[Any] | None = None
         for timeout_type, time, content, absolute in reversed(timeouts):
@@ -729,8 +743,8 @@ class Machine:
             self.zero_timeouts.remove(timeout_type)
         else:
             self.runtime.cancel_timer(handle)
-        if self.observer is not None and not replaced:
-            self.observer(self, "timer_cancel", timeout_type)
+        if self._observer is not None and not replaced:
+            self._observer(self, "timer_cancel", timeout_type)
 
     # Stop.
 
@@ -742,8 +756,8 @@ class Machine:
             if handle is not ZERO:
                 self.runtime.cancel_timer(handle)
         self.zero_timeouts.clear()
-        if self.observer is not None:
-            self.observer(self, "stop", reason)
+        if self._observer is not None:
+            self._observer(self, "stop", reason)
         terminate = getattr(self.module, "terminate", None)
         if terminate is not None:
             terminate(reason, self.state, self.data)

@@ -100,6 +100,14 @@ class Checker:
             self._note_proposal(event.get("node"), fields.get("value"))
         return self._record(found)
 
+    def broadcast(self, events: list[dict[str, Any]]) -> None:
+        """Take the send events of one broadcast but its first.
+
+        They find nothing :meth:`observe` did not find at the first: they
+        have its time, so the stall deadline was checked, and its sender
+        and value, so a proposal was noted.
+        """
+
     def finish(self, now: float) -> list[dict[str, Any]]:
         """Close the run at simulated time ``now``; return a final stall."""
         found: list[Finding] = []

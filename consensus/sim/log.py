@@ -35,6 +35,8 @@ SCHEMA_VERSION = 1
 
 Event = dict[str, Any]
 Consumer = Callable[[Event], Any]
+BatchConsumer = Callable[[list[Event]], None]
+Subscription = tuple[Consumer, frozenset[str] | None, BatchConsumer | None]
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
 
@@ -74,14 +76,29 @@ class EventLog:
         self.limit: int | None = None
         self.on_limit: Callable[[], None] | None = None
         self._clock = clock
-        self._consumers: list[tuple[Consumer, frozenset[str] | None]] = []
+        self._consumers: list[Subscription] = []
         self._routes: dict[str, tuple[Consumer, ...]] = {}
+        self._batch_routes: dict[str, tuple[BatchConsumer, ...] | None] = {}
 
-    def subscribe(self, consumer: Consumer, kinds: Iterable[str] | None = None) -> None:
-        """Send every later event of ``kinds`` (or of all kinds) to ``consumer``."""
+    def subscribe(
+        self,
+        consumer: Consumer,
+        kinds: Iterable[str] | None = None,
+        *,
+        batch: BatchConsumer | None = None,
+    ) -> None:
+        """Send every later event of ``kinds`` (or of all kinds) to ``consumer``.
+
+        ``batch``, when given, takes the events of one broadcast at once
+        (see :meth:`emit_broadcast`) and must leave the consumer as calling
+        it on each would, returning nothing. A consumer object with a
+        ``for_kind(kind)`` method is asked for the callable to use for each
+        kind, so it can serve common kinds without dispatching on them.
+        """
         selected = None if kinds is None else frozenset(kinds)
-        self._consumers.append((consumer, selected))
+        self._consumers.append((consumer, selected, batch))
         self._routes.clear()
+        self._batch_routes.clear()
 
     def emit(self, event: Event) -> None:
         """Number ``event``, hand it to its consumers, then log what they add.
@@ -132,14 +149,60 @@ class EventLog:
                 ordered[key] = value
         return ordered
 
+    def emit_broadcast(self, events: list[Event]) -> None:
+        """Log the send events of one broadcast, in order.
+
+        The events share every field but ``seq`` and ``to``. The first goes
+        through :meth:`emit`. When every consumer of the kind has a
+        ``batch`` and the event limit falls outside the rest, the rest go
+        to each ``batch`` in one call. Otherwise each goes through
+        :meth:`emit`. The log is the same either way, because the events
+        after the first tell a consumer nothing new it could report.
+        """
+        self.emit(events[0])
+        count = len(events) - 1
+        if not count:
+            return
+        kind = events[0]["kind"]
+        routes = self._batch_routes
+        route = routes[kind] if kind in routes else self._batch_route(kind)
+        seq = self.seq
+        limit = self.limit
+        if (
+            route is None
+            or not self.open
+            or (limit is not None and seq < limit <= seq + count)
+        ):
+            for event in events[1:]:
+                self.emit(event)
+            return
+        rest = events[1:]
+        for event in rest:
+            seq += 1
+            event["seq"] = seq
+        self.seq = seq
+        for batch in route:
+            batch(rest)
+
     def _route(self, kind: str) -> tuple[Consumer, ...]:
-        route = tuple(
-            consumer
-            for consumer, kinds in self._consumers
-            if kinds is None or kind in kinds
-        )
-        self._routes[kind] = route
-        return route
+        route = []
+        for consumer, kinds, _ in self._consumers:
+            if kinds is None or kind in kinds:
+                for_kind = getattr(consumer, "for_kind", None)
+                route.append(consumer if for_kind is None else for_kind(kind))
+        self._routes[kind] = found = tuple(route)
+        return found
+
+    def _batch_route(self, kind: str) -> tuple[BatchConsumer, ...] | None:
+        route: list[BatchConsumer] = []
+        for _, kinds, batch in self._consumers:
+            if kinds is None or kind in kinds:
+                if batch is None:
+                    self._batch_routes[kind] = None
+                    return None
+                route.append(batch)
+        self._batch_routes[kind] = found = tuple(route)
+        return found
 
 
 class JsonlSink:
@@ -161,13 +224,33 @@ class JsonlSink:
             self._owned = False
         self._batch = batch
         self._lines: list[str] = []
-        self._encode = LineEncoder().encode
+        self._encoder = LineEncoder()
+        self._encode = self._encoder.encode
         self.count = 0
 
     def __call__(self, event: Event) -> None:
         lines = self._lines
         lines.append(self._encode(event))
-        if len(lines) == self._batch:
+        if len(lines) >= self._batch:
+            self.flush()
+
+    def for_kind(self, kind: str) -> Consumer:
+        """Return the callable that takes events of ``kind`` (see EventLog)."""
+        if kind == "deliver":
+            return self._deliver
+        return self
+
+    def _deliver(self, event: Event) -> None:
+        lines = self._lines
+        lines.append(self._encoder.deliver(event))
+        if len(lines) >= self._batch:
+            self.flush()
+
+    def broadcast(self, events: list[Event]) -> None:
+        """Take the send events of one broadcast but its first (see EventLog)."""
+        lines = self._lines
+        lines.extend(self._encoder.sends(events))
+        if len(lines) >= self._batch:
             self.flush()
 
     def flush(self) -> None:
@@ -216,18 +299,43 @@ class LineEncoder:
     def encode(self, event: Event) -> str:
         """Return the JSON line of ``event``, without the newline."""
         kind = event["kind"]
-        if kind == "deliver" and len(event) == 7:
-            return self._deliver(event)
-        if kind == "send" and len(event) == 10:
+        if kind == "deliver":
+            return self.deliver(event)
+        if kind == "send":
             return self._send(event)
         return _ENCODER.encode(event)
 
+    def sends(self, events: list[Event]) -> list[str]:
+        """Return the JSON lines of send events that differ only in ``seq``
+        and ``to``, as the events of one broadcast do."""
+        first = events[0]
+        tail = self._send_tail(first) if first["kind"] == "send" else None
+        if tail is None or not all(
+            type(event["seq"]) is int and type(event["to"]) is int for event in events
+        ):
+            return [self.encode(event) for event in events]
+        head = f',"t":{first["t"]!r},"kind":"send","node":{first["node"]},"to":'
+        return [f'{{"seq":{e["seq"]}{head}{e["to"]},{tail}' for e in events]
+
     def _send(self, event: Event) -> str:
+        tail = self._send_tail(event)
+        if tail is None:
+            return _ENCODER.encode(event)
+        return (
+            f'{{"seq":{event["seq"]},"t":{event["t"]!r},"kind":"send",'
+            f'"node":{event["node"]},"to":{event["to"]},{tail}'
+        )
+
+    def _send_tail(self, event: Event) -> str | None:
+        """Return the part of a send event's line after ``to``, or None when
+        the event must go through the json module."""
+        if len(event) != 10:
+            return None
         seq, t, node, to = event["seq"], event["t"], event["node"], event["to"]
         if not (type(t) is int or (type(t) is float and t - t == 0.0)):
-            return _ENCODER.encode(event)
+            return None
         if type(seq) is not int or type(node) is not int or type(to) is not int:
-            return _ENCODER.encode(event)
+            return None
         fields = event["fields"]
         head = (event["msg"], event["category"], event["view"], event["size"])
         if fields is not self._fields or head != self._head:
@@ -241,12 +349,12 @@ class LineEncoder:
                 }
             )
             self._fields, self._head, self._tail = fields, head, tail[1:]
-        return (
-            f'{{"seq":{seq},"t":{t!r},"kind":"send","node":{node},'
-            f'"to":{to},{self._tail}'
-        )
+        return self._tail
 
-    def _deliver(self, event: Event) -> str:
+    def deliver(self, event: Event) -> str:
+        """Return the JSON line of the ``deliver`` event ``event``."""
+        if len(event) != 7:
+            return _ENCODER.encode(event)
         seq, t, node = event["seq"], event["t"], event["node"]
         source, name, view = event["from"], event["msg"], event["view"]
         if not (type(t) is int or (type(t) is float and t - t == 0.0)):
@@ -272,6 +380,10 @@ class ListSink:
 
     def __call__(self, event: Event) -> None:
         self.events.append(event)
+
+    def broadcast(self, events: list[Event]) -> None:
+        """Keep the send events of one broadcast but its first."""
+        self.events.extend(events)
 
     def of_kind(self, kind: str) -> list[Event]:
         """Return the events of ``kind``, in log order."""
@@ -303,10 +415,14 @@ class NodeObserver:
     module with state enter calls the state event is logged at the enter
     record, before the enter call runs, so what the enter call emits
     follows it. Other records (handle, insert, reply, stop, timer_update)
-    are ignored; ``handle`` is the most frequent and is tested first.
+    are ignored; the engine does not send ``handle`` records, the most
+    frequent, to it at all.
     """
 
     __slots__ = ("_node", "_emit", "_clock", "_extra", "_enter_calls", "_initial")
+
+    # The engine skips handle records, which this observer ignores.
+    handle_records = False
 
     def __init__(
         self,
@@ -324,8 +440,6 @@ class NodeObserver:
         self._initial = True
 
     def __call__(self, machine: Machine, record: str, *fields: Any) -> None:
-        if record == "handle":
-            return
         if record == "enter":
             self._state(fields[1], None if self._initial else fields[0])
             self._initial = False

@@ -86,6 +86,19 @@ class Metrics:
         if handler is not None:
             handler(self, event)
 
+    def broadcast(self, events: list[dict[str, Any]]) -> None:
+        """Account for the send events of one broadcast but its first."""
+        count = len(events)
+        first = events[0]
+        kind = first["msg"]
+        size = first["size"] * count
+        self.events += count
+        self.now = first["t"]
+        self.messages += count
+        self.bytes += size
+        self.messages_by_type[kind] = self.messages_by_type.get(kind, 0) + count
+        self.bytes_by_type[kind] = self.bytes_by_type.get(kind, 0) + size
+
     # --- per kind ----------------------------------------------------------
 
     def _on_send(self, event: dict[str, Any]) -> None:

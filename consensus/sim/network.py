@@ -129,9 +129,11 @@ class Network:
         config: dict[str, Any],
         n: int,
         seed: int,
+        emit_broadcast: Callable[[list[Event]], None] | None = None,
     ) -> None:
         self._runtime = runtime
         self._emit = emit
+        self._emit_broadcast = emit_broadcast or self._emit_each
         self.n = n
         self.targets: list[Receiver | None] = [None] * n
         self.twin_routes: dict[int, tuple[Receiver, Receiver]] = {}
@@ -158,6 +160,10 @@ class Network:
         self._delta: float = config["delta_ms"]
         self._adversary_max: float = config["pre_gst_max_delay_ms"]
         self._adversary_draw = rng(seed, "adversary").uniform
+
+    def _emit_each(self, events: list[Event]) -> None:
+        for event in events:
+            self._emit(event)
 
     # Latency.
 
@@ -219,8 +225,8 @@ class Network:
         deliver = self._deliver
         if world is None:
             world = self.world[source] if twin is None else twin
-        for destination in destinations:
-            event: Event = {
+        events: list[Event] = [
+            {
                 "seq": 0,
                 "t": now,
                 "kind": "send",
@@ -232,15 +238,25 @@ class Network:
                 "size": size,
                 "fields": fields,
             }
-            if twin:
+            for destination in destinations
+        ]
+        if twin:
+            for event in events:
                 event["twin"] = twin
-            emit(event)
-            if loss and self._loss_draw() < loss:
-                self.drop(source, destination, message, "loss", twin)
-                continue
-            if partitions and self._cut(now, source, destination):
-                self.drop(source, destination, message, "partition", twin)
-                continue
+        # Without loss or an active partition no send is dropped, so the
+        # broadcast's send events are logged together, ahead of scheduling.
+        together = not loss and not (partitions and self._any_cut(now))
+        if together and events:
+            self._emit_broadcast(events)
+        for index, destination in enumerate(destinations):
+            if not together:
+                emit(events[index])
+                if loss and self._loss_draw() < loss:
+                    self.drop(source, destination, message, "loss", twin)
+                    continue
+                if partitions and self._cut(now, source, destination):
+                    self.drop(source, destination, message, "partition", twin)
+                    continue
             latency = row[destination]()
             if synchronous:
                 when = now + (latency if latency < delta else delta) + extra
@@ -251,6 +267,13 @@ class Network:
                 again = self.arrival(now, row[destination]()) + extra
                 schedule_at(again, deliver, source, destination, message, world, True)
         self.sent += len(destinations)
+
+    def _any_cut(self, now: float) -> bool:
+        """Tell whether some partition is active at ``now``."""
+        for partition in self._partitions:
+            if partition.start_ms <= now < partition.heal_ms:
+                return True
+        return False
 
     def _cut(self, now: float, source: int, destination: int) -> bool:
         for partition in self._partitions:

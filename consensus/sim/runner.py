@@ -123,9 +123,17 @@ class Simulation:
         self.runtime = VirtualRuntime()
         self.log = EventLog(self._now)
         for sink in sinks:
-            self.log.subscribe(sink)
-        self.log.subscribe(self.metrics.observe, self.metrics.kinds)
-        self.log.subscribe(self.checker.observe, self.checker.kinds)
+            self.log.subscribe(sink, batch=getattr(sink, "broadcast", None))
+        self.log.subscribe(
+            self.metrics.observe,
+            self.metrics.kinds,
+            batch=getattr(self.metrics, "broadcast", None),
+        )
+        self.log.subscribe(
+            self.checker.observe,
+            self.checker.kinds,
+            batch=getattr(self.checker, "broadcast", None),
+        )
         self.log.subscribe(self._on_commit, ("commit",))
         self.log.subscribe(self._on_violation, ("violation",))
         self._set_event_limit()
@@ -135,6 +143,7 @@ class Simulation:
             self.scenario["network"],
             self.n,
             self.scenario["seed"],
+            self.log.emit_broadcast,
         )
         self.violations: list[dict[str, Any]] = []
         self.committed_heights = 0

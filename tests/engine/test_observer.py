@@ -142,3 +142,41 @@ def test_detached_observer_stops_recording() -> None:
     runtime.cast(machine, 2)
     runtime.run()
     assert recorder.records == [("init", "idle"), ("handle", "idle", "cast", 1)]
+
+
+class QuietRecorder(Recorder):
+    handle_records = False
+
+
+def test_observer_may_decline_handle_records() -> None:
+    """An observer with handle_records false gets every record but handle,
+    in the same order."""
+    everything = Recorder()
+    run_scenario(everything)
+    quiet = QuietRecorder()
+    run_scenario(quiet)
+    assert any(record[0] == "handle" for record in everything.records)
+    expected = [record for record in everything.records if record[0] != "handle"]
+    assert comparable(quiet.records) == comparable(expected)
+
+
+def comparable(records: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Return ``records`` with each caller handle (new per run) as "from"."""
+    return [
+        tuple("from" if isinstance(field, From) else field for field in record)
+        for record in records
+    ]
+
+
+def test_attached_observer_declines_handle_records() -> None:
+    recorder = Recorder()
+    runtime, machine = spawn(Scripted(), observer=recorder)
+    runtime.cast(machine, 1)
+    runtime.run()
+    quiet = QuietRecorder()
+    machine.observer = quiet
+    runtime.cast(machine, 2)
+    runtime.run()
+    assert recorder.records == [("init", "idle"), ("handle", "idle", "cast", 1)]
+    assert machine.observer is quiet
+    assert quiet.records == []
