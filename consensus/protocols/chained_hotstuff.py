@@ -39,7 +39,7 @@ NEW-VIEW for it.
 
 Leader rotation. Under ``round_robin`` each view has one block and its
 votes go to the next view's leader, as in the paper. Under ``stable`` a
-view holds a run of instances, one block per height, all proposed by
+view contains a run of instances, one block per height, all proposed by
 ``view mod n``: the votes for a block go back to the same leader, who
 proposes the next block on its certificate at once, and a replica moves
 to the next instance (the next height, same view) after processing a

@@ -44,7 +44,7 @@ proposal, and the view cannot gather a quorum.
 
 The leader of view ``v`` is node ``v mod n``. Under ``round_robin``
 rotation every view decides one block and the leader changes with it, as
-in the paper. Under ``stable`` a view holds a run of instances, one per
+in the paper. Under ``stable`` a view contains a run of instances, one per
 height, all led by the same leader: a decide moves to the next height in
 the same view, where the leader proposes at once on its ``prepareQC``
 (the highest certificate there is, since the decided block's view is the
@@ -52,7 +52,7 @@ latest), so no NEW-VIEW round is needed. Only a timeout moves the view,
 and with it the leader, on. Instances are ranked by (view, height), the
 rank certificates already use: the liveness clause compares ranks, and a
 replica votes at most once per phase of an instance, so the paper's
-view-based safety argument holds with instances in place of views. The
+view-based safety argument carries over with instances in place of views. The
 view timer restarts with each instance.
 """
 

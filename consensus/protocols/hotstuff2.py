@@ -30,7 +30,7 @@ fires in any view but the last of an epoch, the party enters the next
 view without sending anything (``view_change`` reason ``timer``). When
 it fires in the last view, the party broadcasts a wish for the first
 view of the next epoch and rearms the timer, ``backoff`` times longer,
-sending the wish again each time it fires. A party that sees ``t + 1``
+sending the wish again each time it fires. A party that receives ``t + 1``
 wishes for an epoch above its own wishes for it too. ``n - t`` wishes
 form a timeout certificate of the last view of the epoch, and the party
 enters the next epoch (reason ``timeout_certificate``). So parties
@@ -49,19 +49,19 @@ certificate if it entered through one. That wait is what lets two
 phases suffice: every honest lock reaches the leader in time, so no
 honest party rejects its proposal. A party also enters a view when that
 view's proposal carries its entry proof (the double certificate or the
-timeout certificate of the view before), and when it sees a certificate
+timeout certificate of the view before), and when it receives a certificate
 formed in a later view. A proposal of a view entered by timer carries no
 such proof, so a party behind waits for its own timer.
 
 Leader rotation. Under ``round_robin`` each view decides one block and
 the leader changes with it, as in the paper. Under ``stable`` a view
-holds a run of instances, one per height, all led by ``L_v``: the vote2
+contains a run of instances, one per height, all led by ``L_v``: the vote2
 messages of height ``k`` go back to ``L_v``, which forms the double
 certificate, commits ``B_k`` and proposes ``B_{k+1}`` in the same view.
 Only the pacemaker moves the view on, so the next leader takes over after
 a timeout and then keeps the role. Instances are ranked by (view,
 height), the rank certificates already use, and a party votes at most
-once per instance, so the view-based safety argument holds with
+once per instance, so the view-based safety argument carries over with
 instances in place of views. A view's timer restarts with each instance.
 """
 

@@ -1,6 +1,6 @@
 """Stable leader rotation in the HotStuff family.
 
-Under ``leader_rotation = "stable"`` a view holds a run of instances, one
+Under ``leader_rotation = "stable"`` a view contains a run of instances, one
 per height, all led by node ``view mod n``; only a timeout moves the view
 and the leader on. Each row below is one protocol choice.
 """
@@ -61,7 +61,7 @@ def stable_scenario(name: str, n: int = 4, **overrides: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", sorted(CHOICES))
 def test_one_leader_across_decisions(name):
-    """Node 0 proposes every height in view 0, and nobody changes view."""
+    """Node 0 proposes every height in view 0, and no node changes view."""
     summary, events = run(stable_scenario(name, stop={"time_ms": 300}))
     proposals = of_kind(events, "propose")
     assert len(proposals) >= 5

@@ -80,6 +80,41 @@ def test_chained_commit_needs_consecutive_views():
     assert commits == ["b1", "b2"]
 
 
+def test_stable_chain_needs_one_view():
+    """Under stable rotation consecutive instances share a view.
+
+    Node 0 proposes b1 to b4 in view 0; b4 commits b1 and b5 commits b2.
+    The replica then times out, and node 1 proposes b5 to b8 in view 1.
+    b6 and b7 commit nothing, because their three-chains cross the view
+    change. b8 ends the chain b5, b6, b7 of view 1 and commits b3 to b5.
+    """
+    ctx = StubContext(2, 4, {"leader_rotation": "stable"})
+    machine = start_machine(chained_hotstuff.ChainedHotStuff, ctx)
+    parent, justify = GENESIS, GENESIS_QC
+    committed = []
+    for height in range(1, 9):
+        view = 0 if height <= 4 else 1
+        if height == 5:
+            ctx.runtime.run(until=ctx.runtime.now + 1001)
+            assert machine.state == (1, 0)
+        block = Block(parent, f"b{height}", view, justify)
+        deliver(ctx, machine, chained_proposal(view, parent, justify, block.value))
+        committed.append([e["value"] for e in ctx.events if e["kind"] == "commit"][-1:])
+        parent, justify = block, QC("generic", view, block, QUORUM)
+    assert committed == [
+        [],
+        [],
+        [],
+        ["b1"],
+        ["b2"],
+        ["b2"],
+        ["b2"],
+        ["b5"],
+    ]
+    values = [e["value"] for e in ctx.events if e["kind"] == "commit"]
+    assert values == ["b1", "b2", "b3", "b4", "b5"]
+
+
 def locked_hotstuff2_party() -> tuple[StubContext, object, QC]:
     """Return party 3 of four, locked on the view-0 certificate of ``B1``."""
     ctx = StubContext(3, 4, {"delta_ms": 100})
