@@ -7,13 +7,17 @@ nothing more comes and the client closes the socket.
 
 The order of steps makes that hold. The consumer joins the run's group
 before it reads anything, so every batch published after that moment
-reaches it; it then sends the log from ``after`` on. ``sent`` is the last
-seq sent: a live batch wholly at or below it is a duplicate and dropped, a
-batch that starts past ``sent + 1`` means the channel layer lost messages,
-and the consumer reads the gap from the log first. That works because the
-executor appends a batch to the log before publishing it. A watchdog reads
-the log and the status when no message came for a while, so a lost final
-status message cannot leave a client waiting.
+reaches it. It then sends one page of the log from ``after`` on, or all
+of it when the run is final. ``sent`` is the last seq sent: a live batch
+wholly at or below it is a duplicate and dropped, and a batch that starts
+past ``sent + 1`` makes the consumer read the gap from the log first (the
+rest of a late joiner's backlog, or messages the channel layer lost). That
+works because the executor appends a batch to the log before publishing
+it. The gap is read only up to the batch, never to the end of a log that
+is still growing: a consumer chasing the end of the log would read every
+event from Redis on its own, and twenty of them on one run fall behind
+for good. A watchdog reads the log and the status when no message came for
+a while, so a lost final status message cannot leave a client waiting.
 """
 
 from __future__ import annotations
@@ -76,7 +80,7 @@ class RunConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(_meta(run, after)))
         self.last_heard = asyncio.get_running_loop().time()
         async with self.lock:
-            await self._catch_up()
+            await self._catch_up(until=after + CATCH_UP_PAGE)
             await self._finish_if_final()
         if not self.finished:
             self.watchdog = asyncio.create_task(self._watch())
@@ -86,17 +90,36 @@ class RunConsumer(AsyncWebsocketConsumer):
             self.watchdog.cancel()
         await self.channel_layer.group_discard(self.group, self.channel_name)
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale database connections in a worker thread
+        # before every handler. This consumer reaches the database only
+        # through database_sync_to_async, which closes them itself, so live
+        # batches skip that thread hop: one per client per batch.
+        if message["type"] == "run.events":
+            await self.run_events(message)
+            return
+        await super().dispatch(message)
+
     async def run_events(self, message: dict[str, Any]) -> None:
         self.last_heard = asyncio.get_running_loop().time()
         async with self.lock:
             if self.finished or message["last"] <= self.sent:
                 return
             if message["first"] > self.sent + 1:
-                logger.info(
+                logger.debug(
                     "run %s: gap after seq %d; reading the log", self.slug, self.sent
                 )
-                await self._catch_up()
-                if message["last"] <= self.sent:
+                await self._catch_up(until=message["first"] - 1)
+                if self.sent < message["first"] - 1:
+                    # NOTE: the executor logs a batch before publishing it,
+                    # so this only happens if the log lost events. Sending
+                    # the batch would leave a gap; the watchdog retries.
+                    logger.warning(
+                        "run %s: log ends at seq %d before live batch at %d",
+                        self.slug,
+                        self.sent,
+                        message["first"],
+                    )
                     return
             text = message["text"]
             if message["first"] <= self.sent:
@@ -116,11 +139,16 @@ class RunConsumer(AsyncWebsocketConsumer):
                 message.get("events", self.sent),
             )
 
-    async def _catch_up(self) -> None:
-        """Send every event the log contains past ``sent``."""
-        while True:
+    async def _catch_up(self, until: int | None = None) -> None:
+        """Send the events the log contains past ``sent``, up to ``until``.
+
+        Without ``until`` it reads until the log has no more, which is only
+        safe once the run is final: a running log grows while it is read.
+        """
+        while until is None or self.sent < until:
+            limit = CATCH_UP_PAGE if until is None else until - self.sent
             lines = await database_sync_to_async(selectors.run_events_after)(
-                self.run, self.sent, CATCH_UP_PAGE
+                self.run, self.sent, min(limit, CATCH_UP_PAGE)
             )
             if not lines:
                 return

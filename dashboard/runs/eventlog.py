@@ -11,8 +11,9 @@ Two places hold a log. :class:`ChunkLog` writes each batch straight into
 entry id is ``<last seq>-0``, so ``XRANGE`` from ``<after + 1>-0`` finds
 the first batch that holds an event past ``after``. When the run ends,
 :func:`archive` copies the stream into chunks and lets the stream expire.
-Readers try the chunks first and the stream second, so a finished run
-reads from the database and a running one from Redis.
+Readers try the stream first and the chunks second, so a running run
+reads from Redis and a finished one from the database once its stream
+expired.
 """
 
 from __future__ import annotations

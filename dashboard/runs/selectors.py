@@ -32,11 +32,12 @@ def runs_queued_slugs() -> list[str]:
 def run_events_after(run: Run, after: int, limit: int) -> list[str]:
     """Return up to ``limit`` JSON lines of ``run``'s log with seq > after.
 
-    The lines are consecutive from ``after + 1``. A finished run reads from
-    the database; a running one from wherever it is being written.
+    The lines are consecutive from ``after + 1``. The live log comes first,
+    so pages of a running run cost no database query. An archived stream
+    stays complete until it expires, and after that the database has it.
     """
     limit = max(0, min(limit, EVENTS_PAGE_MAX))
-    lines = chunks_read(run, after, limit)
+    lines = live_log(settings.CONFIG).read(run, after, limit)
     if lines:
         return lines
-    return live_log(settings.CONFIG).read(run, after, limit)
+    return chunks_read(run, after, limit)

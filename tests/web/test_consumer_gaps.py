@@ -188,3 +188,48 @@ def test_status_counts_log_not_after() -> None:
 
     assert status["type"] == "status"
     assert status["events"] == 12
+
+
+async def receive_frames(
+    communicator: WebsocketCommunicator, count: int
+) -> list[tuple[list[int], bool]]:
+    """Return the seqs of the next ``count`` events frames and if each is live."""
+    frames = []
+    for _ in range(count):
+        message = json.loads(await communicator.receive_from(timeout=5))
+        assert message["type"] == "events", message
+        seqs = [event["seq"] for event in message["events"]]
+        frames.append((seqs, "published" in message))
+    return frames
+
+
+@pytest.mark.django_db(transaction=True)
+def test_consumer_fills_gap_up_to_batch() -> None:
+    """The log runs ahead of the live batches, as for a consumer that lags.
+
+    The consumer reads from the log only the gap before the live batch and
+    sends the live batches as they come, instead of reading the log to its
+    end and dropping every live batch as a duplicate.
+    """
+    run = make_run("running", 10)
+
+    async def scenario() -> list[tuple[list[int], bool]]:
+        communicator = WebsocketCommunicator(
+            APPLICATION, f"/ws/runs/{run.slug}/?after=0"
+        )
+        await communicator.connect(timeout=5)
+        await communicator.receive_from(timeout=5)
+        await receive_seqs(communicator, 10)
+        await sync_to_async(ChunkLog().append)(run, 11, lines(11, 50))
+        layer = get_channel_layer()
+        await layer.group_send(run_group(run.slug), group_message(21, 30))
+        await layer.group_send(run_group(run.slug), group_message(31, 50))
+        frames = await receive_frames(communicator, 3)
+        await communicator.disconnect()
+        return frames
+
+    frames = asyncio.run(scenario())
+
+    assert frames[0] == (list(range(11, 21)), False)
+    assert frames[1] == (list(range(21, 31)), True)
+    assert frames[2] == (list(range(31, 51)), True)
