@@ -2,7 +2,7 @@
 
 Source: Dahlia Malkhi and Kartik Nayak, "HotStuff-2: Optimal Two-Phase
 Responsive BFT", IACR ePrint 2023/397 (2023), the protocol for view ``v``
-with leader ``L_v`` and its pacemaker.
+with leader ``L_v``.
 
 Each party keeps a lock, the highest certificate ``C_v'(B)`` it has seen
 (ranked by view, then height), and the highest double certificate
@@ -34,8 +34,8 @@ sending the wish again each time it fires. A party that receives ``t + 1``
 wishes for an epoch above its own wishes for it too. ``n - t`` wishes
 form a timeout certificate of the last view of the epoch, and the party
 enters the next epoch (reason ``timeout_certificate``). So parties
-synchronise once per epoch, and ``n (n - 1)`` wishes pay for up to
-``t + 1`` failed views. Each timeout adds one backoff step. A
+synchronise at most once per epoch, and ``n (n - 1)`` wishes pay for up
+to ``t + 1`` failed views. Each timeout adds one backoff step. A
 certificate of the party's view resets the backoff, and so does a
 commit: the commit of a view's block waits for the next leader, so a
 certificate is the sign that the view itself worked.
@@ -52,6 +52,13 @@ view's proposal carries its entry proof (the double certificate or the
 timeout certificate of the view before), and when it receives a certificate
 formed in a later view. A proposal of a view entered by timer carries no
 such proof, so a party behind waits for its own timer.
+
+NOTE: the epoch structure (``t + 1`` views, timers inside an epoch, one
+wish round between epochs) follows the paper's outline of its pacemaker,
+but the details were not checked against its text: wishes here go to
+every party rather than to the next epoch's leaders, and a view entered
+by timer gets the same status round and Delta wait as one entered by a
+timeout certificate.
 
 Leader rotation. Under ``round_robin`` each view decides one block and
 the leader changes with it, as in the paper. Under ``stable`` a view
