@@ -258,14 +258,23 @@ class Tendermint(StateMachine):
             self._precommit_timer_rule,
         )
 
+    # Rounds (the log's views) start again at 0 at every height; the run's
+    # metrics order them by (height, round) and ask leader_of for leaders.
+    views_restart_per_height: ClassVar[bool] = True
+
     def init(self, *args: Any) -> Any:
         return ("ok", ("propose", 1, 0), Process(), [CHECK])
 
     def proposer(self, height: int, round: int) -> int:
         """Return the proposer of ``round`` at ``height``."""
-        if self.stable:
-            return self.ctx.leader(round)
-        return self.ctx.leader(height - 1 + round)
+        return self.leader_of(self.ctx.n, self.ctx.params, height, round)
+
+    @staticmethod
+    def leader_of(n: int, params: dict[str, Any], height: int, round: int) -> int:
+        """Return the proposer of ``round`` at ``height`` among ``n`` nodes."""
+        if params.get("leader_rotation") == "stable":
+            return round % n
+        return (height - 1 + round) % n
 
     # Dispatch.
 

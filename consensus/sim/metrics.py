@@ -24,7 +24,12 @@ Definitions, with honest nodes being those not named in ``faults``:
   while it leads the current view, or when the view moves to a faulty
   node whose faults have started. The leader of a view is the node seen
   proposing in it, the ``leader`` of a ``view_change_status`` event, or
-  else ``view mod n``.
+  else ``view mod n``. A protocol whose views (rounds) start again at
+  every height, as Tendermint's do, says so with the class attribute
+  ``views_restart_per_height`` and names its leaders with ``leader_of``.
+  Its views are then ordered by (height, view), an honest commit of
+  height h moves the run to round 0 of height h + 1, and an outage that
+  starts at height h ends at the first honest commit of height h or above.
 """
 
 from __future__ import annotations
@@ -32,7 +37,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..protocols import get_protocol
 from .protocol import conflicting_value
+
+# Where a run is: (height, view) for a protocol whose views start again at
+# every height, else (0, view).
+Position = tuple[int, int]
 
 
 class Metrics:
@@ -65,9 +75,15 @@ class Metrics:
         self.recoveries: list[float] = []
         self._proposed_at: dict[tuple[int, Any], float] = {}
         self._height_nodes: dict[int, set[int]] = {}
-        self._leaders: dict[int, int] = {}
+        self._leaders: dict[Position, int] = {}
         self._fault_started: set[int] = set()
         self._outage_since: float | None = None
+        self._outage_height = 0
+        protocol = get_protocol(scenario["protocol"])
+        self._per_height = bool(getattr(protocol, "views_restart_per_height", False))
+        self._leader_of = getattr(protocol, "leader_of", None)
+        self._params: dict[str, Any] = scenario["params"]
+        self._position: Position = (1, 0) if self._per_height else (0, 0)
 
     def close(self, now: float, events: int) -> None:
         """Set the end time and event count of a log seen only in part."""
@@ -112,27 +128,28 @@ class Metrics:
     def _on_propose(self, event: dict[str, Any]) -> None:
         key = (event["height"], event["value"])
         self._proposed_at.setdefault(key, event["t"])
-        self._leaders.setdefault(event["view"], event["node"])
+        position = self._at(event)
+        self._leaders.setdefault(position, event["node"])
         if event["node"] not in self.faulty:
-            self._enter_view(event["view"], event["t"])
+            self._enter(position, event["t"])
 
     def _on_view_change(self, event: dict[str, Any]) -> None:
         if event["node"] in self.faulty:
             return
         self.changed_views.add(event["view"])
-        self._enter_view(event["view"], event["t"])
+        self._enter(self._at(event), event["t"])
 
     def _on_view_status(self, event: dict[str, Any]) -> None:
         leader = event.get("leader")
         if leader is not None:
-            self._leaders.setdefault(event["view"], leader)
+            self._leaders.setdefault(self._at(event), leader)
 
     def _on_fault(self, event: dict[str, Any]) -> None:
         node = event["node"]
         if node in self._fault_started:
             return
         self._fault_started.add(node)
-        if node == self._leader(self.views):
+        if node == self._leader(self._position):
             self._start_outage(event["t"])
 
     def _on_commit(self, event: dict[str, Any]) -> None:
@@ -144,31 +161,48 @@ class Metrics:
             self.first_commit_ms = t
         self._time_commit(node, event["height"], event["value"], t)
         self._count_height(node, event["height"])
-        if self._outage_since is not None:
+        if self._outage_since is not None and event["height"] >= self._outage_height:
             self.recoveries.append(t - self._outage_since)
             self._outage_since = None
+        if self._per_height:
+            self._enter((event["height"] + 1, 0), t)
 
     def _on_run_end(self, event: dict[str, Any]) -> None:
         self.end_reason = event.get("reason")
 
     # --- helpers -----------------------------------------------------------
 
-    def _enter_view(self, view: int, t: float) -> None:
-        if view <= self.views:
+    def _at(self, event: dict[str, Any]) -> Position:
+        """Return the position an event's view names."""
+        if self._per_height:
+            return (event.get("height", self._position[0]), event["view"])
+        return (0, event["view"])
+
+    def _enter(self, position: Position, t: float) -> None:
+        self.views = max(self.views, position[1])
+        if position <= self._position:
             return
-        self.views = view
-        leader = self._leader(view)
+        self._position = position
+        leader = self._leader(position)
         if leader in self.faulty and leader in self._fault_started:
             self._start_outage(t)
 
-    def _leader(self, view: int) -> int:
+    def _leader(self, position: Position) -> int:
+        leader = self._leaders.get(position)
+        if leader is not None:
+            return leader
+        height, view = position
+        if self._leader_of is not None:
+            return int(self._leader_of(self.n, self._params, height, view))
         # NOTE: for leader_rotation "stable" a view whose leader was never
         # seen is assumed to follow view mod n, like round robin.
-        return self._leaders.get(view, view % self.n)
+        return view % self.n
 
     def _start_outage(self, t: float) -> None:
         if self._outage_since is None:
             self._outage_since = t
+            # Commits of the heights before the faulty leader's end nothing.
+            self._outage_height = self._position[0]
 
     def _time_commit(self, node: int, height: int, value: Any, t: float) -> None:
         proposed = self._proposed_at.get((height, value))

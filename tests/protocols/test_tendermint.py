@@ -49,8 +49,9 @@ def test_proposer_fault_commits_at_bound(fault: dict[str, Any]) -> None:
     timeoutPropose(0) fires, the nil prevotes arrive after d, the nil
     precommits after 2d, timeoutPrecommit(0) starts round 1, whose
     proposal, prevotes and precommits take 3d more: the bound is
-    timeoutPropose(0) + timeoutPrecommit(0) + 5d after the height began.
-    Node 0 proposes round 0 of heights 1 and 5.
+    timeoutPropose(0) + timeoutPrecommit(0) + 5d after the height began,
+    which is also the run's recovery time. Node 0 proposes round 0 of
+    heights 1 and 5.
     """
     summary, events = run(
         scenario("tendermint", faults=[fault], stop={"time_ms": 10_000, "heights": 5})
@@ -62,6 +63,7 @@ def test_proposer_fault_commits_at_bound(fault: dict[str, Any]) -> None:
     assert summary["safety_violations"] == []
     assert summary["committed_heights"] == 5
     assert latest == started + PROPOSE + PRECOMMIT + 5 * D
+    assert summary["recovery_ms"] == PROPOSE + PRECOMMIT + 5 * D
 
 
 def test_round_timeouts_grow_linearly() -> None:

@@ -197,3 +197,36 @@ def test_percentile_nearest_rank(p, expected):
 
 def test_latency_stats_single_sample():
     assert latency_stats([7.5]) == {"p50": 7.5, "p95": 7.5, "max": 7.5, "count": 1}
+
+
+def tendermint_scenario(faults):
+    doc = scenario(faults=faults)
+    doc["protocol"] = "tendermint"
+    return doc
+
+
+def test_recovery_when_rounds_restart():
+    """Tendermint's rounds start at 0 at each height: node 1, silent, is the
+    round-0 proposer of height 2, so height 2 is the outage."""
+    stream = Stream()
+    faults = [{"node": 1, "behaviour": "silent"}]
+    events = [stream.event(0, "fault", 1, behaviour="silent", action="silent")]
+    events += [stream.propose(5, 0, 1, "a")]
+    events += commit_all(stream, 40, 1, "a", nodes=[0, 2, 3])
+    events.append(stream.event(1100, "view_change", 0, view=1, height=2))
+    events.append(stream.propose(1110, 2, 2, "b", view=1))
+    events += commit_all(stream, 1140, 2, "b", nodes=[0, 2, 3], view=1)
+    summary = run(Metrics(tendermint_scenario(faults)), events)
+    assert summary["recovery_ms"] == 1140 - 40
+    assert summary["views"] == 1
+
+
+def test_no_recovery_when_proposers_are_honest():
+    stream = Stream()
+    faults = [{"node": 3, "behaviour": "silent"}]
+    events = [stream.event(0, "fault", 3, behaviour="silent", action="silent")]
+    for height in (1, 2):
+        events.append(stream.propose(height * 50, height - 1, height, f"v{height}"))
+        events += commit_all(stream, height * 50 + 30, height, f"v{height}", [0, 1, 2])
+    summary = run(Metrics(tendermint_scenario(faults)), events)
+    assert summary["recovery_ms"] is None
