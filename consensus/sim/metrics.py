@@ -25,7 +25,7 @@ Definitions, with honest nodes being those not named in ``faults``:
   node whose faults have started. The leader of a view is the node seen
   proposing in it, the ``leader`` of a ``view_change_status`` event, or
   else ``view mod n``. A protocol whose views (rounds) start again at
-  every height, as Tendermint's do, says so with the class attribute
+  every height, as Tendermint's do, declares it with the class attribute
   ``views_restart_per_height`` and names its leaders with ``leader_of``.
   Its views are then ordered by (height, view), an honest commit of
   height h moves the run to round 0 of height h + 1, and an outage that
@@ -40,7 +40,7 @@ from typing import Any
 from ..protocols import get_protocol
 from .protocol import conflicting_value
 
-# Where a run is: (height, view) for a protocol whose views start again at
+# The run's place in a protocol: (height, view) when views start again at
 # every height, else (0, view).
 Position = tuple[int, int]
 
@@ -201,7 +201,7 @@ class Metrics:
     def _start_outage(self, t: float) -> None:
         if self._outage_since is None:
             self._outage_since = t
-            # Commits of the heights before the faulty leader's end nothing.
+            # Commits of heights before the faulty leader's do not end it.
             self._outage_height = self._position[0]
 
     def _time_commit(self, node: int, height: int, value: Any, t: float) -> None:
