@@ -33,41 +33,83 @@ function fade(t, now) {
 }
 
 /** Draw the running timers of a node as draining arcs, then the timers that
- * ended recently on the rings outside them. */
+ * ended recently on the rings outside them. The elements are rebuilt only
+ * when the set of timers changes, and otherwise only their arcs and
+ * opacity change, so a frame at 64 nodes creates few elements. */
 export function drawTimers(view, parts, node, now) {
-  parts.timers.replaceChildren();
   const { x, y } = view.positions[node.id];
   const timers = Object.values(node.timers);
   timers.sort((a, b) => a.name.localeCompare(b.name));
-  const ringRadius = (i) => view.nodeRadius + TIMER_RING_GAP * (i + 1);
+  const runningKey = timers.map((timer) => `${timer.name}@${timer.due}`).join("|");
+  if (runningKey !== parts.runningKey) {
+    parts.runningKey = runningKey;
+    parts.arcs = timers.map(createArc);
+    parts.timers.replaceChildren(...parts.arcs);
+  }
   timers.forEach((timer, i) => {
     const left = timer.ms > 0 ? Math.max(0, (timer.due - now) / timer.ms) : 0;
-    const arc = svg("path", {
-      d: arcPath(x, y, ringRadius(i), left),
-      stroke: TIMER_COLOURS[timer.kind],
-      class: "timer-arc",
-      "data-timer": timer.name,
-      "data-left": left.toFixed(3),
+    const arc = parts.arcs[i];
+    arc.setAttribute("d", arcPath(x, y, ringRadius(view, i), left));
+    arc.setAttribute("data-left", left.toFixed(3));
+  });
+  drawEndedTimers(view, parts, node, now, timers.length);
+}
+
+function ringRadius(view, i) {
+  return view.nodeRadius + TIMER_RING_GAP * (i + 1);
+}
+
+function createArc(timer) {
+  const arc = svg("path", {
+    stroke: TIMER_COLOURS[timer.kind],
+    class: "timer-arc",
+    "data-timer": timer.name,
+  });
+  const tooltip = `timer ${timer.name}: ${timer.ms} ms from ${timer.setAt}`;
+  arc.append(svg("title", {}, [tooltip]));
+  return arc;
+}
+
+/** Draw the node's recently ended timers on the rings outside its `running`
+ * timers: rings in the node's group, glyphs in the layer above the nodes. */
+function drawEndedTimers(view, parts, node, now, running) {
+  const ended = recentEndedTimers(node, now);
+  const names = ended.map((timer) => `${timer.name}@${timer.endedAt}`);
+  const key = `${running}:${names.join("|")}`;
+  if (key !== parts.endedKey) {
+    parts.endedKey = key;
+    const { x, y } = view.positions[node.id];
+    parts.endedMarks = ended.map((timer, j) => {
+      const radius = ringRadius(view, running + j);
+      const glyphAngle = Math.PI / 4 + (j * Math.PI) / 6;
+      return endedTimerMark(view, x, y, radius, glyphAngle, timer);
     });
-    const tooltip = `timer ${timer.name}: ${timer.ms} ms from ${timer.setAt}`;
-    arc.append(svg("title", {}, [tooltip]));
-    parts.timers.append(arc);
-  });
-  const glyphs = [];
-  recentEndedTimers(node, now).forEach((timer, j) => {
-    const radius = ringRadius(timers.length + j);
-    const glyphAngle = Math.PI / 4 + (j * Math.PI) / 6;
-    const mark = endedTimerMark(view, x, y, radius, glyphAngle, timer, now);
-    parts.timers.append(mark.ring);
-    glyphs.push(mark.glyph);
-  });
-  if (glyphs.length || parts.glyphs.firstChild) parts.glyphs.replaceChildren(...glyphs);
+    parts.ended.replaceChildren(...parts.endedMarks.map((mark) => mark.ring));
+    parts.glyphs.replaceChildren(...parts.endedMarks.map((mark) => mark.glyph));
+  }
+  for (const mark of parts.endedMarks) {
+    setOpacity(mark, [mark.ring, mark.glyph], fade(mark.endedAt, now));
+  }
+}
+
+/** Fade a mark's elements to `opacity`, unless it is unchanged at two
+ * decimals. The fade goes on the stroke and fill, because an opacity
+ * below 1 on a group makes the browser paint the group on its own layer. */
+function setOpacity(mark, elements, opacity) {
+  const text = opacity.toFixed(2);
+  if (text === mark.opacity) return;
+  mark.opacity = text;
+  for (const element of elements) {
+    if (!element) continue;
+    element.setAttribute("stroke-opacity", text);
+    element.setAttribute("fill-opacity", text);
+  }
 }
 
 /** Return the ring of an ended timer and its glyph. The glyph goes in a
  * layer above the nodes, because on a crowded ring it reaches over the
  * neighbouring node. */
-function endedTimerMark(view, x, y, radius, glyphAngle, timer, now) {
+function endedTimerMark(view, x, y, radius, glyphAngle, timer) {
   const fired = timer.ended === "fired";
   const colour = fired ? TIMER_COLOURS[timer.kind] : CANCELLED_COLOUR;
   const ringClass = "timer-end-ring";
@@ -83,13 +125,11 @@ function endedTimerMark(view, x, y, radius, glyphAngle, timer, now) {
   const reach = radius + size + 2;
   const gx = x + reach * Math.sin(glyphAngle);
   const gy = y - reach * Math.cos(glyphAngle);
-  const opacity = fade(timer.endedAt, now).toFixed(2);
   const glyph = svg("path", {
     d: fired ? tickPath(gx, gy, size) : slashPath(gx, gy, size),
     stroke: colour,
     class: "timer-glyph",
     "data-ended": timer.ended,
-    opacity,
   });
 
   const percent = Math.round(100 * timer.left);
@@ -100,9 +140,8 @@ function endedTimerMark(view, x, y, radius, glyphAngle, timer, now) {
     class: `timer-ended ${timer.ended}`,
     "data-timer": timer.name,
     "data-ended": timer.ended,
-    opacity,
   }, [ring, title]);
-  return { ring: group, glyph };
+  return { ring: group, glyph, endedAt: timer.endedAt, opacity: null };
 }
 
 function tickPath(x, y, size) {
@@ -118,19 +157,38 @@ function slashPath(x, y, size) {
  * lines from the certificate's signers to it on rings of up to 24 nodes,
  * and its label on rings of up to 8. */
 export function drawCertificates(view, state, now) {
+  const recent = recentCertificates(state, now);
+  const key = recent.map(certificateKey).join("|");
+  if (key !== view.certificatesKey) {
+    view.certificatesKey = key;
+    view.certificateMarks = createCertificateMarks(view, recent);
+  }
+  for (const mark of view.certificateMarks) {
+    setOpacity(mark, [mark.line, mark.burst, mark.label], fade(mark.t, now));
+  }
+}
+
+function certificateKey(certificate) {
+  const collector = `${certificate.node}${certificate.twin ? "'" : ""}`;
+  return `${collector}@${certificate.t}:${certificate.phase}:${certificate.view}`;
+}
+
+function createCertificateMarks(view, certificates) {
   const lines = [];
   const bursts = [];
   const marks = [];
-  for (const certificate of recentCertificates(state, now)) {
+  const created = [];
+  for (const certificate of certificates) {
     const collector = centreOf(view, certificate);
     if (!collector) continue;
-    const opacity = fade(certificate.t, now).toFixed(2);
+    const mark = certificateMark(view, certificate, collector);
     if (view.n <= CERTIFICATE_LINES_NODES_MAX) {
-      lines.push(convergingLines(view, certificate, collector, opacity));
+      mark.line = convergingLines(view, certificate, collector);
+      lines.push(mark.line);
     }
-    const mark = certificateMark(view, certificate, collector, opacity);
     bursts.push(mark.burst);
     if (mark.label) marks.push(mark.label);
+    created.push(mark);
   }
   // Up to 16 nodes the bursts go under the nodes, so the captions under the
   // nodes stay readable. On larger rings the captions are hidden and the
@@ -142,6 +200,7 @@ export function drawCertificates(view, state, now) {
     view.layers.converging.replaceChildren(...lines);
     view.layers.marks.replaceChildren(...bursts, ...marks);
   }
+  return created;
 }
 
 /** Return the centre and radius of the node that formed a certificate. */
@@ -154,7 +213,7 @@ function centreOf(view, certificate) {
   return position ? { ...position, r: view.nodeRadius } : null;
 }
 
-function convergingLines(view, certificate, collector, opacity) {
+function convergingLines(view, certificate, collector) {
   const segments = [];
   for (const signer of certificate.signers || []) {
     const from = view.positions[signer];
@@ -179,23 +238,22 @@ function convergingLines(view, certificate, collector, opacity) {
     d: segments.join(""),
     class: "converging",
     stroke: CERTIFICATE_COLOUR,
-    opacity,
     "marker-end": "url(#converging-arrow)",
     "data-node": certificate.node,
   });
 }
 
 /** Return the inner and outer radius of the burst around a node of radius
- * r. Up to 16 nodes the burst starts outside two timer rings, so it covers
- * no timer mark. Larger rings have no room between nodes for that. */
+ * r. Up to 16 nodes the burst starts outside the first two timer rings,
+ * so it covers neither. Larger rings have no room between nodes for that. */
 function burstRadii(view, r) {
   const inner = view.n <= CAPTIONS_NODES_MAX ? r + 2.5 * TIMER_RING_GAP : r + 2;
   return [inner, inner + Math.max(6, r / 3)];
 }
 
-/** Return the burst of a certificate and, on small rings, its label. Both
- * carry the collector's id, the phase and the view. */
-function certificateMark(view, certificate, collector, opacity) {
+/** Return the mark of a certificate: its burst and, on small rings, its
+ * label, both with the collector's id, the phase and the view. */
+function certificateMark(view, certificate, collector) {
   const { x, y, r } = collector;
   const text = certificateLabel(certificate);
   const signers = (certificate.signers || []).join(",");
@@ -204,7 +262,6 @@ function certificateMark(view, certificate, collector, opacity) {
     "data-node": certificate.twin ? `${certificate.node}'` : certificate.node,
     "data-phase": certificate.phase ?? "",
     "data-view": certificate.view ?? "",
-    opacity,
   };
   const [inner, outer] = burstRadii(view, r);
   const outline = svg("path", {
@@ -216,10 +273,12 @@ function certificateMark(view, certificate, collector, opacity) {
     outline,
     svg("title", {}, [details]),
   ]);
-  if (view.n > CERTIFICATE_LABELS_NODES_MAX) return { burst, label: null };
-  const place = labelPlace(view.centre, x, y, r);
-  const label = svg("text", { ...attributes, ...place }, [text]);
-  return { burst, label };
+  const mark = { burst, label: null, line: null, t: certificate.t, opacity: null };
+  if (view.n <= CERTIFICATE_LABELS_NODES_MAX) {
+    const place = labelPlace(view.centre, x, y, r);
+    mark.label = svg("text", { ...attributes, ...place }, [text]);
+  }
+  return mark;
 }
 
 export function certificateLabel(certificate) {

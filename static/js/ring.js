@@ -100,6 +100,8 @@ export function createRing(root, meta) {
     card: createCard(cards, `${id}'`),
   }));
   view.drawnSeq = -1;
+  view.certificatesKey = null;
+  view.certificateMarks = [];
   view.talliedSeq = -1;
   return view;
 }
@@ -138,6 +140,7 @@ function createNode(view, id) {
   const { x, y } = view.positions[id];
   const r = view.nodeRadius;
   const timers = svg("g", { class: "timers" });
+  const ended = svg("g", { class: "timers-ended" });
   const body = svg("circle", { cx: x, cy: y, r, class: "node-body" });
   const idClass = view.nodeRadius >= 6 ? "node-id" : "node-id hidden";
   const label = svg("text", { x, y: y + 4, class: idClass }, [String(id)]);
@@ -154,12 +157,12 @@ function createNode(view, id) {
   });
   const fault = svg("g", { class: "fault-mark" });
   const group = svg("g", { class: "node", "data-node": id }, [
-    tooltip, timers, body, label, caption, postponed, leader, fault,
+    tooltip, timers, ended, body, label, caption, postponed, leader, fault,
   ]);
   view.layers.nodes.append(group);
   const glyphs = svg("g", { "data-node": id });
   view.layers.glyphs.append(glyphs);
-  const parts = { group, timers, glyphs, body, caption, tooltip, postponed };
+  const parts = { group, timers, ended, glyphs, body, caption, tooltip, postponed };
   Object.assign(parts, { leader, fault });
   return { ...parts, faultKey: null };
 }
