@@ -44,6 +44,25 @@ describe("seek", () => {
     }
   });
 
+  test("short step past snapshot replays", () => {
+    const timeline = new Timeline(events[0], 100);
+    timeline.append(events);
+    const before = timeline.seek(95);
+    const after = timeline.seek(105);
+    assert.equal(after, before, "the cursor's state was replaced by a copy");
+    assert.deepEqual(after, stateAt(events, 105));
+  });
+
+  test("long jump copies snapshot", () => {
+    const timeline = new Timeline(events[0], 100);
+    timeline.append(events);
+    const before = timeline.seek(95);
+    const target = events.length - 5;
+    const after = timeline.seek(target);
+    assert.notEqual(after, before, "the cursor replayed the whole log");
+    assert.deepEqual(after, stateAt(events, target));
+  });
+
   test("snapshots survive caller mutation", () => {
     const timeline = new Timeline(events[0], 100);
     timeline.append(events);
