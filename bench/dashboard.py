@@ -8,7 +8,11 @@ Two measurements, printed as one JSON document:
   ``?t=0``, so it stays paused until the whole log has loaded. Then the
   benchmark presses Play (1x) and counts ``requestAnimationFrame``
   callbacks for ``--seconds`` (5) of playback. It also reports the p95 and
-  the longest gap between two frames.
+  the longest gap between two frames, and the CPU time that chromium's
+  processes used per frame (Linux only, read from /proc). When other jobs
+  share the CPUs, that shows how much of a long frame was chromium's own
+  work. It grows with the events each frame replays, so it is no fixed
+  cost per frame.
 - seek: ``python -m consensus run`` writes a log of ``--seek-events``
   (1,000,000) events of ``--seek-protocol`` (toy) with ``--seek-n`` nodes
   (16), and ``bench/dashboard_seek.mjs`` loads it into a ``Timeline`` of
@@ -82,6 +86,39 @@ def wait_done(api: str) -> dict[str, Any]:
     raise TimeoutError(f"run {api} did not finish in {RUN_TIMEOUT_S} s")
 
 
+def chromium_cpu_s() -> float | None:
+    """Return the CPU time (s) used so far by the chromium processes that
+    descend from this one, or None without /proc."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name is in brackets and may contain spaces.
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        if name.startswith("chromium"):
+            times[pid] = (int(fields[11]) + int(fields[12])) / tick
+    total = 0.0
+    for pid, cpu_s in times.items():
+        ancestor = parents.get(pid, 0)
+        while ancestor > 1 and ancestor != os.getpid():
+            ancestor = parents.get(ancestor, 0)
+        if ancestor == os.getpid():
+            total += cpu_s
+    return total
+
+
 def measure_page(url: str, total: int, seconds: float) -> dict[str, Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -98,12 +135,18 @@ def measure_page(url: str, total: int, seconds: float) -> dict[str, Any]:
                 polling=250,
             )
             load_s = time.monotonic() - started
+            cpu_before = chromium_cpu_s()
             page.keyboard.press("Space")
             counted = page.evaluate(COUNT_FRAMES, seconds * 1000)
+            cpu_after = chromium_cpu_s()
             readout = page.locator("#readout").inner_text()
         finally:
             browser.close()
     gaps = sorted(counted["gaps"])
+    cpu_ms_per_frame = None
+    if cpu_before is not None and cpu_after is not None and counted["frames"]:
+        cpu_ms = 1000 * (cpu_after - cpu_before)
+        cpu_ms_per_frame = round(cpu_ms / counted["frames"], 1)
     return {
         "load_s": round(load_s, 2),
         "frames": counted["frames"],
@@ -111,6 +154,7 @@ def measure_page(url: str, total: int, seconds: float) -> dict[str, Any]:
         "fps": round(counted["frames"] * 1000 / counted["elapsed_ms"], 1),
         "frame_p95_ms": round(gaps[int(len(gaps) * 0.95)], 1) if gaps else None,
         "frame_max_ms": round(gaps[-1], 1) if gaps else None,
+        "chromium_cpu_ms_per_frame": cpu_ms_per_frame,
         "readout_after": readout,
     }
 
