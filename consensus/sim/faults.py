@@ -34,14 +34,14 @@ never comes.
 A scenario may instead script the layout by view (``twins_worlds``), as
 the Twins adversary changes its partition from round to round. Each entry
 names the nodes with one instance that sit in world 1 from its
-``from_view`` on; the others sit in world 0. A message of view ``v``
-follows the layout in force at ``v``: an honest node's message to a twins
-node goes to the instance in the honest node's world, a twins instance
+``from_view`` on, and the others sit in world 0. A message of view ``v``
+follows the layout in force at ``v``. An honest node's message to a twins
+node goes to the instance in the honest node's world. A twins instance
 reaches only the nodes of its own world, and two nodes with one instance
 in different worlds do not reach each other. :class:`WorldGate` drops the
-rest with reason ``fault`` before they reach the network. The layout
-depends on the view number that every message carries, and on nothing
-else of the protocol.
+cut messages with reason ``fault`` before they reach the network. The
+layout depends on the view number that every message carries, and on
+nothing else of the protocol.
 
 Every fault action is logged as a ``fault`` event: one ``start`` event at
 time 0 for the behaviours that last the whole run, one
@@ -136,7 +136,7 @@ class FaultPlan:
 
     @property
     def scheduled(self) -> bool:
-        """Whether the scenario scripts the twins worlds by view."""
+        """True when the scenario scripts the twins worlds by view."""
         return bool(self._layouts)
 
     def layout(self, view: int) -> tuple[int, ...]:
@@ -288,7 +288,8 @@ class Split:
 
 
 class WorldGate:
-    """Passes a message only to the nodes in the sender's world of its view.
+    """An outgoing path that passes each message only to the nodes in the
+    sender's world of the message's view.
 
     ``twin`` is the world of a twins instance, or None for a node with one
     instance, whose world is read from the layout of each message's view.

@@ -6,14 +6,17 @@ document in two passes. The first validates it against
 :class:`Limits` substituted for the schema's maxima. The second makes the
 checks a schema cannot express: node ids below ``n``, one fault entry per
 node, partition groups that do not overlap and heal after they start,
-``low_ms <= high_ms`` and at least one stop condition. The second pass only
-runs on a document that passed the first, so it can trust the types.
+``low_ms <= high_ms``, a ``twins_worlds`` schedule that fits the twins
+faults, and at least one stop condition. The second pass only runs on a
+document that passed the first, so it can trust the types.
 
 Every error is a :class:`ScenarioError` naming the dotted path of the field
 (``network.loss``, ``faults.1.node``), the value and the allowed range. The
 normalized document that :func:`load` returns has every default filled in
 and keys in the order of the schema, so two documents that mean the same
-run normalize to equal dicts.
+run normalize to equal dicts. An empty ``twins_worlds`` schedule is left
+out, so a scenario without one logs the same ``run_start`` as before the
+field existed.
 """
 
 from __future__ import annotations
@@ -294,17 +297,21 @@ def normalize(doc: Mapping[str, Any]) -> dict[str, Any]:
     public entry point that checks first.
     """
     n = int(doc.get("n", 4))
-    return {
+    normalized: dict[str, Any] = {
         "version": VERSION,
         "protocol": doc["protocol"],
         "params": _params(doc["protocol"], doc.get("params", {})),
         "n": n,
         "faults": [_fault(entry) for entry in doc.get("faults", [])],
-        "network": _network(doc.get("network", {}), n),
-        "stop": _stop(doc.get("stop")),
-        "liveness": {"stall_ms": doc.get("liveness", {}).get("stall_ms", 5000)},
-        "seed": int(doc.get("seed", 1)),
     }
+    schedule = [_twins_layout(entry) for entry in doc.get("twins_worlds", [])]
+    if schedule:
+        normalized["twins_worlds"] = schedule
+    normalized["network"] = _network(doc.get("network", {}), n)
+    normalized["stop"] = _stop(doc.get("stop"))
+    normalized["liveness"] = {"stall_ms": doc.get("liveness", {}).get("stall_ms", 5000)}
+    normalized["seed"] = int(doc.get("seed", 1))
+    return normalized
 
 
 def protocol_params(protocol: str) -> dict[str, Any]:
@@ -363,6 +370,13 @@ def _fault(entry: Mapping[str, Any]) -> dict[str, Any]:
     return fault
 
 
+def _twins_layout(entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "from_view": int(entry["from_view"]),
+        "world_1": [int(node) for node in entry["world_1"]],
+    }
+
+
 def _network(section: Mapping[str, Any], n: int) -> dict[str, Any]:
     return {
         "latency": dict(section.get("latency", DEFAULT_LATENCY)),
@@ -419,6 +433,7 @@ def _semantic_errors(doc: dict[str, Any]) -> Iterator[ScenarioError]:
     n = doc["n"]
     yield from _param_errors(doc["protocol"], doc["params"])
     yield from _fault_errors(doc["faults"], n)
+    yield from _twins_worlds_errors(doc.get("twins_worlds", []), doc["faults"], n)
     yield from _latency_errors(doc["network"]["latency"], "network.latency")
     for index, link in enumerate(doc["network"]["links"]):
         yield from _link_errors(link, f"network.links.{index}", n)
@@ -491,6 +506,56 @@ def _fault_errors(faults: list[dict[str, Any]], n: int) -> Iterator[ScenarioErro
                 f"{_show(fault['recover_ms'])} is not after at_ms = "
                 f"{_show(fault['at_ms'])}; recovery must come after the crash",
             )
+
+
+def _twins_worlds_errors(
+    schedule: list[dict[str, Any]], faults: list[dict[str, Any]], n: int
+) -> Iterator[ScenarioError]:
+    twins = {fault["node"] for fault in faults if fault["behaviour"] == "twins"}
+    if schedule and not twins:
+        yield ScenarioError(
+            "twins_worlds",
+            schedule,
+            "is set but no fault has behaviour twins; add a twins fault "
+            "or leave twins_worlds out",
+        )
+    previous: int | None = None
+    for index, entry in enumerate(schedule):
+        path = f"twins_worlds.{index}"
+        yield from _from_view_errors(entry["from_view"], previous, f"{path}.from_view")
+        previous = entry["from_view"]
+        seen: set[int] = set()
+        for k, node in enumerate(entry["world_1"]):
+            node_path = f"{path}.world_1.{k}"
+            yield from _node_errors(node, node_path, n)
+            if node in twins:
+                yield ScenarioError(
+                    node_path,
+                    node,
+                    f"node {node} is a twins node, which has an instance in "
+                    "each world; allowed: nodes without the twins behaviour",
+                )
+            elif node in seen:
+                yield ScenarioError(
+                    node_path, node, f"node {node} is listed twice; allowed once"
+                )
+            seen.add(node)
+
+
+def _from_view_errors(
+    view: int, previous: int | None, path: str
+) -> Iterator[ScenarioError]:
+    if previous is None and view != 0:
+        yield ScenarioError(
+            path, view, f"{view} is not 0; the first layout must start at view 0"
+        )
+    elif previous is not None and view <= previous:
+        yield ScenarioError(
+            path,
+            view,
+            f"{view} is not after the previous from_view = {previous}; "
+            "from_view must rise from entry to entry",
+        )
 
 
 def _node_errors(node: int, path: str, n: int) -> Iterator[ScenarioError]:
