@@ -34,6 +34,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from consensus.sim.log import dumps
 from dashboard.runs import selectors
 from dashboard.runs.models import FINAL_STATUSES, Run
+from dashboard.runs.pages import page_cache
 from dashboard.runs.publish import events_message, run_group
 
 logger = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ class RunConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(_meta(run, after)))
         self.last_heard = asyncio.get_running_loop().time()
         async with self.lock:
-            await self._catch_up(until=after + CATCH_UP_PAGE)
+            await self._send_page(CATCH_UP_PAGE)
             await self._finish_if_final()
         if not self.finished:
             self.watchdog = asyncio.create_task(self._watch())
@@ -113,7 +114,8 @@ class RunConsumer(AsyncWebsocketConsumer):
                 if self.sent < message["first"] - 1:
                     # NOTE: the executor logs a batch before publishing it,
                     # so this only happens if the log lost events. Sending
-                    # the batch would leave a gap; the watchdog retries.
+                    # the batch would leave a gap, so the consumer waits for
+                    # the next batch or the watchdog to read the log again.
                     logger.warning(
                         "run %s: log ends at seq %d before live batch at %d",
                         self.slug,
@@ -142,18 +144,24 @@ class RunConsumer(AsyncWebsocketConsumer):
     async def _catch_up(self, until: int | None = None) -> None:
         """Send the events the log contains past ``sent``, up to ``until``.
 
-        Without ``until`` it reads until the log has no more, which is only
-        safe once the run is final: a running log grows while it is read.
+        Without ``until`` it reads until the log has no more, which ends
+        quickly only when the log stops growing: for a final run, or for a
+        run the watchdog found silent.
         """
         while until is None or self.sent < until:
-            limit = CATCH_UP_PAGE if until is None else until - self.sent
-            lines = await database_sync_to_async(selectors.run_events_after)(
-                self.run, self.sent, min(limit, CATCH_UP_PAGE)
-            )
-            if not lines:
+            limit = CATCH_UP_PAGE
+            if until is not None:
+                limit = min(limit, until - self.sent)
+            if not await self._send_page(limit):
                 return
-            await self.send(text_data=events_message(lines))
-            self.sent += len(lines)
+
+    async def _send_page(self, limit: int) -> int:
+        """Send up to ``limit`` logged events past ``sent``; return the count."""
+        text, count = await page_cache().read(self.run, self.sent, limit)
+        if count:
+            await self.send(text_data=text)
+            self.sent += count
+        return count
 
     async def _finish_if_final(self) -> None:
         run = await database_sync_to_async(selectors.run_get)(self.slug)
