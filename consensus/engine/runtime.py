@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .events import CALL, CAST, INFO
@@ -89,10 +89,11 @@ class VirtualRuntime(_Runtime):
         self.observer = observer
         self.now: float = 0
         self.items_run = 0
-        # Entries are [function, args]; a cancelled one has function None.
-        self._buckets: dict[float, list[list[Any]]] = {}
+        # Entries are [function, args], or (function, args) from post_at; a
+        # cancelled one has function None.
+        self._buckets: dict[float, list[Sequence[Any]]] = {}
         self._times: list[float] = []
-        self._current: list[list[Any]] = []
+        self._current: list[Sequence[Any]] = []
         self._index = 0
         # Items due now, scheduled after every item of the current bucket.
         self._ready: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
@@ -122,6 +123,21 @@ class VirtualRuntime(_Runtime):
         else:
             bucket.append(entry)
         return entry
+
+    def post_at(self, when: float, function: Callable[..., Any], *args: Any) -> None:
+        """Run ``function(*args)`` at ``when`` as ``schedule_at`` does, for an
+        item that is never cancelled: it returns no handle and its entry is
+        a tuple, one allocation less per item."""
+        if when <= self.now:
+            self._ready.append((function, args))
+            return
+        entry = (function, args)
+        bucket = self._buckets.get(when)
+        if bucket is None:
+            self._buckets[when] = [entry]
+            heapq.heappush(self._times, when)
+        else:
+            bucket.append(entry)
 
     def cancel(self, handle: Any) -> None:
         """Cancel an item from ``schedule_at``; cancelling twice is harmless."""

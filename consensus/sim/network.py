@@ -221,7 +221,7 @@ class Network:
         partitions = self._partitions
         synchronous = now >= self._gst
         delta = self._delta
-        schedule_at = runtime.schedule_at
+        post_at = runtime.post_at
         deliver = self._deliver
         if world is None:
             world = self.world[source] if twin is None else twin
@@ -262,10 +262,10 @@ class Network:
                 when = now + (latency if latency < delta else delta) + extra
             else:
                 when = self.arrival(now, latency) + extra
-            schedule_at(when, deliver, source, destination, message, world, False)
+            post_at(when, deliver, source, destination, message, world, False)
             if duplicate and self._duplicate_draw() < duplicate:
                 again = self.arrival(now, row[destination]()) + extra
-                schedule_at(again, deliver, source, destination, message, world, True)
+                post_at(again, deliver, source, destination, message, world, True)
         self.sent += len(destinations)
 
     def _any_cut(self, now: float) -> bool:

@@ -126,6 +126,26 @@ def test_same_instant_runs_in_schedule_order() -> None:
     assert order == ["now", "early", "a", "b", "c"]
 
 
+def test_posted_items_keep_schedule_order() -> None:
+    """post_at items share buckets and order with schedule_at items, and one
+    posted for a time already reached runs after what is ready."""
+    runtime = VirtualRuntime()
+    order: list[Any] = []
+
+    def at_five() -> None:
+        order.append("a")
+        runtime.post_at(1, order.append, "past due")
+
+    runtime.schedule_at(5, at_five)
+    runtime.post_at(5, order.append, "b")
+    runtime.schedule_at(5, order.append, "c")
+    runtime.post_at(2, order.append, "early")
+    assert runtime.pending() == 4
+    runtime.run()
+    assert order == ["early", "a", "b", "c", "past due"]
+    assert runtime.now == 5
+
+
 def test_item_added_at_instant_runs_last() -> None:
     """An item scheduled with no delay while time t runs goes after every
     item already due at t."""
