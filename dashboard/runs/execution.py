@@ -1,14 +1,15 @@
 """Executing one run: the simulator's events go to the log and the group.
 
 :class:`EventBatcher` is the simulator sink. It serializes each event to
-its JSON line, collects lines into a batch, and flushes a batch when it
-holds ``batch_events`` events or is ``batch_ms`` old: the batch is appended
-to the run's log first and then published, so a consumer that hears of a
-batch can always read it back. Between batches, at most once per
-``heartbeat_s``, it refreshes the run's heartbeat and progress and looks at
-the cancel flag; a cancelled or reaped run stops by an exception raised
-from the sink, which unwinds the simulator. The server's event limit is the
-simulator's own ``max_events`` cap, which ends the log with ``run_end``.
+its JSON line (a broadcast's send events at once), collects lines into a
+batch, and flushes a batch when it holds ``batch_events`` events or is
+``batch_ms`` old: the batch is appended to the run's log first and then
+published, so a consumer that hears of a batch can always read it back.
+Between batches, at most once per ``heartbeat_s``, it refreshes the run's
+heartbeat and progress and looks at the cancel flag. A cancelled or
+reaped run stops by an exception raised from the sink, which unwinds the
+simulator. The server's event limit is the simulator's own ``max_events``
+cap, which ends the log with ``run_end``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
-from consensus.sim.log import dumps
+from consensus.sim.log import LineEncoder
 from dashboard.config import Config
 from dashboard.runs.eventlog import ChunkLog, StreamLog
 from dashboard.runs.models import Run, Status
@@ -49,6 +50,7 @@ class EventBatcher:
         self.publisher = publisher
         self.config = config
         self.lines: list[str] = []
+        self.encoder = LineEncoder()
         self.first = 1
         self.last_written = 0
         self.progress = 0.0
@@ -64,7 +66,23 @@ class EventBatcher:
             )
         if not self.lines:
             self.batch_started = time.monotonic()
-        self.lines.append(dumps(event))
+        self.lines.append(self.encoder.encode(event))
+        self._flush_when_due()
+
+    def broadcast(self, events: list[dict[str, Any]]) -> None:
+        """Take the send events of one broadcast but its first, at once."""
+        first = events[0]["seq"]
+        if first != self.first + len(self.lines):
+            raise RuntimeError(
+                f"run {self.run.slug}: event seq {first} out of order; "
+                f"expected {self.first + len(self.lines)}"
+            )
+        if not self.lines:
+            self.batch_started = time.monotonic()
+        self.lines.extend(self.encoder.sends(events))
+        self._flush_when_due()
+
+    def _flush_when_due(self) -> None:
         elapsed_ms = (time.monotonic() - self.batch_started) * 1000
         if (
             len(self.lines) >= self.config.batch_events

@@ -4,7 +4,10 @@ The runs use the real simulator with the toy protocol.
 """
 
 import asyncio
+import json
 
+from consensus.sim.log import ListSink, dumps
+from consensus.sim.runner import Simulation
 from tests.web.processes import Server
 from tests.web.streamclient import (
     consecutive,
@@ -40,6 +43,18 @@ def test_stream_matches_stored_log(embedded_server: Server) -> None:
     assert stream.status["summary"] == stored[-1]["summary"]
     assert detail["summary"] == stored[-1]["summary"]
     assert detail["event_count"] == len(stored)
+
+
+def test_stored_log_matches_simulator(embedded_server: Server) -> None:
+    """The worker's lines are the simulator's own log, byte for byte."""
+    run = submit(embedded_server, {"protocol": "toy", "n": 7})
+    asyncio.run(read_stream(run["websocket"]))
+    stored = get_jsonl(run["events"])
+    local = ListSink()
+    Simulation(get_json(run["api"])["scenario"], [local]).run()
+    expected = [json.loads(dumps(event)) for event in local.events]
+    assert any(event["kind"] == "send" for event in stored)
+    assert stored == expected
 
 
 def test_finished_run_permalink_replays(embedded_server: Server) -> None:
