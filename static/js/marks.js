@@ -9,13 +9,15 @@
 // signers converging there and, on small rings, a label such as
 // "QC prepare v3". Ended timers and certificates fade out over MARK_MS of
 // simulated time, and every mark reads only the state and `now`, so seeking
-// to a time and playing to it draw the same picture.
+// to a time and playing to it draw the same picture. Rings of more than 24
+// nodes draw the ended timers and certificates batched (batchmarks.js).
 
 import { MARK_MS, recentCertificates, recentEndedTimers } from "./runstate.js";
+import { drawsTallies } from "./linktally.js";
 import { arcPath, burstPath, html, shapePath, svg } from "./svg.js";
 
 export const TIMER_COLOURS = { state: "#175cd3", event: "#8a6d00", named: "#7a3fb0" };
-const CANCELLED_COLOUR = "#7d828c";
+export const CANCELLED_COLOUR = "#7d828c";
 export const CERTIFICATE_COLOUR = "#c11574";
 // Rings of more nodes draw certificates as bursts only, because the lines
 // and labels of neighbours would overlap.
@@ -52,10 +54,12 @@ export function drawTimers(view, parts, node, now) {
     arc.setAttribute("d", arcPath(x, y, ringRadius(view, i), left));
     arc.setAttribute("data-left", left.toFixed(3));
   });
-  drawEndedTimers(view, parts, node, now, timers.length);
+  // Rings that draw tallies draw the ended timers with the other marks in
+  // a few shared paths (batchmarks.js).
+  if (!drawsTallies(view.n)) drawEndedTimers(view, parts, node, now, timers.length);
 }
 
-function ringRadius(view, i) {
+export function ringRadius(view, i) {
   return view.nodeRadius + TIMER_RING_GAP * (i + 1);
 }
 
@@ -80,9 +84,7 @@ function drawEndedTimers(view, parts, node, now, running) {
     parts.endedKey = key;
     const { x, y } = view.positions[node.id];
     parts.endedMarks = ended.map((timer, j) => {
-      const radius = ringRadius(view, running + j);
-      const glyphAngle = Math.PI / 4 + (j * Math.PI) / 6;
-      return endedTimerMark(view, x, y, radius, glyphAngle, timer);
+      return endedTimerMark(view, x, y, running + j, j, timer);
     });
     parts.ended.replaceChildren(...parts.endedMarks.map((mark) => mark.ring));
     parts.glyphs.replaceChildren(...parts.endedMarks.map((mark) => mark.glyph));
@@ -106,11 +108,12 @@ function setOpacity(mark, elements, opacity) {
   }
 }
 
-/** Return the ring of an ended timer and its glyph. The glyph goes in a
- * layer above the nodes, because on a crowded ring it reaches over the
- * neighbouring node. */
-function endedTimerMark(view, x, y, radius, glyphAngle, timer) {
+/** Return the ring of an ended timer and its glyph, the `j`-th of the node
+ * on ring `ringIndex`. The glyph goes in a layer above the nodes, because
+ * on a crowded ring it reaches over the neighbouring node. */
+function endedTimerMark(view, x, y, ringIndex, j, timer) {
   const fired = timer.ended === "fired";
+  const radius = ringRadius(view, ringIndex);
   const colour = fired ? TIMER_COLOURS[timer.kind] : CANCELLED_COLOUR;
   const ringClass = "timer-end-ring";
   const ring = fired
@@ -121,12 +124,8 @@ function endedTimerMark(view, x, y, radius, glyphAngle, timer) {
         class: ringClass,
       });
 
-  const size = Math.max(2, Math.min(4, view.nodeRadius / 5));
-  const reach = radius + size + 2;
-  const gx = x + reach * Math.sin(glyphAngle);
-  const gy = y - reach * Math.cos(glyphAngle);
   const glyph = svg("path", {
-    d: fired ? tickPath(gx, gy, size) : slashPath(gx, gy, size),
+    d: timerGlyphPath(view, x, y, ringIndex, j, fired),
     stroke: colour,
     class: "timer-glyph",
     "data-ended": timer.ended,
@@ -142,6 +141,17 @@ function endedTimerMark(view, x, y, radius, glyphAngle, timer) {
     "data-ended": timer.ended,
   }, [ring, title]);
   return { ring: group, glyph, endedAt: timer.endedAt, opacity: null };
+}
+
+/** Return the path of the tick (fired) or slash (cancelled) of the `j`-th
+ * ended timer of a node at (x, y), just outside ring `ringIndex`. */
+export function timerGlyphPath(view, x, y, ringIndex, j, fired) {
+  const size = Math.max(2, Math.min(4, view.nodeRadius / 5));
+  const reach = ringRadius(view, ringIndex) + size + 2;
+  const angle = Math.PI / 4 + (j * Math.PI) / 6;
+  const gx = x + reach * Math.sin(angle);
+  const gy = y - reach * Math.cos(angle);
+  return fired ? tickPath(gx, gy, size) : slashPath(gx, gy, size);
 }
 
 function tickPath(x, y, size) {
@@ -204,7 +214,7 @@ function createCertificateMarks(view, certificates) {
 }
 
 /** Return the centre and radius of the node that formed a certificate. */
-function centreOf(view, certificate) {
+export function centreOf(view, certificate) {
   if (certificate.twin) {
     const twin = view.twinViews.find((twinView) => twinView.id === certificate.node);
     return twin ? twin.mark.centre : null;
@@ -246,7 +256,7 @@ function convergingLines(view, certificate, collector) {
 /** Return the inner and outer radius of the burst around a node of radius
  * r. Up to 16 nodes the burst starts outside the first two timer rings,
  * so it covers neither. Larger rings have no room between nodes for that. */
-function burstRadii(view, r) {
+export function burstRadii(view, r) {
   const inner = view.n <= CAPTIONS_NODES_MAX ? r + 2.5 * TIMER_RING_GAP : r + 2;
   return [inner, inner + Math.max(6, r / 3)];
 }

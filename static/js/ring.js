@@ -9,6 +9,7 @@
 // that event. Otherwise it moves at the mean latency of its link and waits just
 // short of the receiver.
 
+import { drawBatchedMarks } from "./batchmarks.js";
 import { drawsTallies, linkTallies } from "./linktally.js";
 import { convergingArrow, drawCertificates, drawTimers, marksLegend } from "./marks.js";
 import { messagesInFlight } from "./runstate.js";
@@ -102,6 +103,7 @@ export function createRing(root, meta) {
   view.drawnSeq = -1;
   view.certificatesKey = null;
   view.certificateMarks = [];
+  view.batchedKey = null;
   view.talliedSeq = -1;
   return view;
 }
@@ -213,9 +215,13 @@ export function drawRing(
 ) {
   for (const node of state.nodes) drawNode(view, node, now);
   for (const twinView of view.twinViews) drawTwin(twinView, state.twins[twinView.id]);
-  if (drawsTallies(view.n)) drawTallies(view, state);
-  else drawMessages(view, state, now, arrivalOf);
-  drawCertificates(view, state, now);
+  if (drawsTallies(view.n)) {
+    drawTallies(view, state);
+    drawBatchedMarks(view, state, now);
+  } else {
+    drawMessages(view, state, now, arrivalOf);
+    drawCertificates(view, state, now);
+  }
   if (!withCards || state.seq === view.drawnSeq) return;
   view.drawnSeq = state.seq;
   state.nodes.forEach((node) => drawCard(view.cardViews[node.id], node, state));

@@ -373,7 +373,8 @@ def test_hotstuff_certificate_marked(
 def test_large_ring_draws_tallies(
     page: Page, page_errors: list[str], embedded_server: Server
 ) -> None:
-    """A PBFT run of 32 nodes draws a tally per link, not single messages."""
+    """A PBFT run of 32 nodes draws a tally per link, not single messages,
+    and its certificate bursts in one shared path per fade step."""
     fields = {"protocol": "pbft", "n": "32", "stop_time_ms": "100"}
     submit_run(page, embedded_server, fields)
     run_page = page.url
@@ -385,4 +386,8 @@ def test_large_ring_draws_tallies(
     assert tallies.count() > 0
     assert sum(int(t.get_attribute("data-count") or 0) for t in tallies.all()) > 0
     assert page.locator("#ring [data-msg]").count() == 0
+    bursts = page.locator("#ring path.certificate-mark")
+    assert 1 <= bursts.count() <= 4
+    assert sum(int(b.get_attribute("data-count") or 0) for b in bursts.all()) > 1
+    assert page.locator("#ring .timer-ended").count() == 0
     assert page_errors == []
