@@ -346,9 +346,13 @@ function onQc(state, event) {
   if (!node) return;
   const qc = certificate(event, CERT_FIELDS);
   if (!node.qc || rank(qc) >= rank(node.qc)) node.qc = qc;
-  const kept = state.certificates.filter((c) => c.t >= event.t - MARK_MS);
-  kept.push({ ...qc, node: event.node, twin: Boolean(event.twin) });
-  state.certificates = kept;
+  // The list is in log order, so times never decrease and the old entries
+  // are at its front.
+  const certificates = state.certificates;
+  let old = 0;
+  while (old < certificates.length && certificates[old].t < event.t - MARK_MS) old++;
+  if (old > 0) certificates.splice(0, old);
+  certificates.push({ ...qc, node: event.node, twin: Boolean(event.twin) });
 }
 
 /** Return the newest certificate per node formed at most MARK_MS before
