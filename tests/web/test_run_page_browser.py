@@ -320,9 +320,9 @@ def test_timer_arc_drains_while_playing(
 def test_fired_and_cancelled_timers_marked(
     page: Page, page_errors: list[str], embedded_server: Server
 ) -> None:
-    """PBFT resets its state timer at every step, so cancelled marks show
-    early. When the crashed primary's backups time out, each shows a fired
-    mark."""
+    """PBFT resets its state timer at every step, so a cancelled mark shows
+    early. The first backup whose timer fires after the primary crashed
+    shows a fired mark."""
     submit_pbft_crash(page, embedded_server)
     run_page = page.url
     events = run_events(page, run_page)
