@@ -130,6 +130,12 @@ def test_run_page_plays_run(
         "document.querySelector('g.node[data-node=\"1\"] .node-caption')"
         ".textContent.startsWith('v1')"
     )
+    # The cards are redrawn a few times a second, so wait for node 1's count
+    # to grow rather than assume that a commit is drawn by now.
+    page.wait_for_function(
+        "Number(document.querySelector('.card[data-node=\"1\"] .commit-count')"
+        f".textContent.split(' ')[0]) > {early}"
+    )
     # Pause before the screenshot, which takes long enough for the
     # playback to reach the end of the log.
     page.keyboard.press("Space")
