@@ -9,6 +9,10 @@
 /** Largest ring (nodes) that draws every message rather than tallies. */
 export const MESSAGES_NODES_MAX = 24;
 
+// Multiplier of the sender id in a link's numeric key. Node ids stay far
+// below it, because the dashboard caps runs at QS_N_MAX (256 by default).
+const LINK_KEY_BASE = 2 ** 20;
+
 /** Return whether a ring of n nodes draws tallies per link. */
 export function drawsTallies(n) {
   return n > MESSAGES_NODES_MAX;
@@ -19,10 +23,12 @@ export function drawsTallies(n) {
  * with the highest count (`category`, ties to the first name in sort
  * order). `inFlight` is a state's queues of messages in flight. */
 export function linkTallies(inFlight) {
+  // Numeric keys, because a string key per message is slow when thousands
+  // of messages are in flight, as at 64 nodes.
   const links = new Map();
   for (const queue of Object.values(inFlight)) {
     for (const message of queue) {
-      const key = `${message.from}>${message.to}`;
+      const key = message.from * LINK_KEY_BASE + message.to;
       let tally = links.get(key);
       if (!tally) {
         tally = { from: message.from, to: message.to, count: 0, categories: {} };

@@ -105,6 +105,8 @@ export function createRing(root, meta) {
   view.certificateMarks = [];
   view.batchedKey = null;
   view.talliedSeq = -1;
+  view.tallyElements = new Map();
+  view.tallySegments = new Map();
   return view;
 }
 
@@ -297,15 +299,15 @@ function drawMessages(view, state, now, arrivalOf) {
 /** Draw a stroke per directed link with messages in flight, on the sender's
  * side of the link, coloured by its most frequent category and wider with
  * more messages. Lines of one colour and width share a path, because
- * thousands of elements per frame would cost more than the messages. */
+ * thousands of elements per frame would cost more than the messages. The
+ * paths are kept between frames and only their changed attributes set. */
 function drawTallies(view, state) {
   if (state.seq === view.talliedSeq) return;
   view.talliedSeq = state.seq;
   const paths = new Map();
   for (const tally of linkTallies(state.inFlight)) {
-    const from = view.positions[tally.from];
-    const to = view.positions[tally.to];
-    if (!from || !to) continue;
+    const segment = cachedSegment(view, tally.from, tally.to);
+    if (!segment) continue;
     const style = MESSAGE_STYLES[tally.category] || MESSAGE_STYLES.other;
     const width = Math.min(tally.count, TALLY_WIDTH_MAX);
     const key = `${style.colour} ${width}`;
@@ -314,17 +316,52 @@ function drawTallies(view, state) {
       path = { colour: style.colour, width, segments: [], count: 0 };
       paths.set(key, path);
     }
-    path.segments.push(tallySegment(from, to));
+    path.segments.push(segment);
     path.count += tally.count;
   }
-  const shapes = [...paths.values()].map((path) => svg("path", {
-    d: path.segments.join(""),
-    stroke: path.colour,
-    "stroke-width": 0.6 * path.width,
-    class: "tally",
-    "data-count": path.count,
-  }));
-  view.layers.messages.replaceChildren(...shapes);
+  const elements = [];
+  for (const [key, path] of paths) {
+    let element = view.tallyElements.get(key);
+    if (!element) {
+      element = svg("path", {
+        stroke: path.colour,
+        "stroke-width": 0.6 * path.width,
+        class: "tally",
+      });
+      view.tallyElements.set(key, element);
+    }
+    setChanged(element, "d", path.segments.join(""));
+    setChanged(element, "data-count", String(path.count));
+    elements.push(element);
+  }
+  for (const key of view.tallyElements.keys()) {
+    if (!paths.has(key)) view.tallyElements.delete(key);
+  }
+  const layer = view.layers.messages;
+  const same = layer.childElementCount === elements.length
+    && elements.every((element, i) => layer.children[i] === element);
+  if (!same) layer.replaceChildren(...elements);
+}
+
+/** Set an attribute unless it already has that value, so an unchanged path
+ * costs no write. */
+function setChanged(element, name, value) {
+  if (element.getAttribute(name) !== value) element.setAttribute(name, value);
+}
+
+/** Return the tally segment of the link from node `from` to node `to`,
+ * computed once per link, or undefined for an unknown node. */
+function cachedSegment(view, from, to) {
+  const start = view.positions[from];
+  const end = view.positions[to];
+  if (!start || !end) return undefined;
+  const key = from * view.n + to;
+  let segment = view.tallySegments.get(key);
+  if (segment === undefined) {
+    segment = tallySegment(start, end);
+    view.tallySegments.set(key, segment);
+  }
+  return segment;
 }
 
 /** Return the path segment of a link from `from` to `to`: its stretch from
