@@ -23,6 +23,9 @@ const CARDS_EVERY_MS = 200;
 // most this often, because a rebuild reads every event.
 const CHARTS_EVERY_MS = 2000;
 const CHART_CURSOR_EVERY_MS = 500;
+// Rings of more nodes skip the cards and the space-time diagram while they
+// are off screen during playback.
+const OFFSCREEN_SKIPPED_NODES_MIN = 16;
 
 const root = document.getElementById("animation");
 const scenario = JSON.parse(document.getElementById("scenario-data").textContent);
@@ -43,6 +46,19 @@ const timeline = new Timeline({ scenario });
 const player = new Player(timeline);
 const view = createRing(document.getElementById("ring"), { scenario });
 const spacetime = createSpacetime(document.getElementById("spacetime"), scenario.n);
+// Whether the diagram is in the viewport, and whether it scrolled into it
+// since it was last drawn.
+let spacetimeOnScreen = true;
+let spacetimeShown = false;
+if (typeof IntersectionObserver !== "undefined") {
+  const observer = new IntersectionObserver((entries) => {
+    const visible = entries[entries.length - 1].isIntersecting;
+    if (visible && !spacetimeOnScreen) spacetimeShown = true;
+    spacetimeOnScreen = visible;
+    dirty = true;
+  });
+  observer.observe(spacetime.picture);
+}
 const finalAtLoad = FINAL_STATUSES.includes(
   document.getElementById("status").textContent.trim(),
 );
@@ -227,14 +243,22 @@ function frame(time) {
     dirty = false;
     const position = player.position();
     const cardsEvery = CARDS_EVERY_MS * Math.max(1, scenario.n / 16);
-    const cardsDue = time - cardsDrawnAt >= cardsEvery;
-    const withCards = player.mode === "paused" || cardsDue;
+    const cardsDue = time - cardsDrawnAt >= cardsEvery || view.cardsShown;
+    const paused = player.mode === "paused";
+    const withCards = paused || cardsDue;
     if (withCards) cardsDrawnAt = time;
     const arrivalOf = (seq) => timeline.arrivalOf(seq);
-    drawRing(view, player.state(), position.now, withCards, arrivalOf);
+    // Unless paused, large rings skip the cards and the diagram while they
+    // are off screen, because at 64 nodes a redraw of the diagram alone took
+    // longer than a frame.
+    const skipOffscreen = !paused && scenario.n > OFFSCREEN_SKIPPED_NODES_MIN;
+    const offscreenCards = skipOffscreen ? "skip" : "draw";
+    drawRing(view, player.state(), position.now, withCards, arrivalOf, offscreenCards);
     // Past 16 nodes a window contains thousands of messages, so the diagram is
     // redrawn with the cards only.
-    if (withCards || scenario.n <= 16) {
+    const spacetimeDue = withCards || scenario.n <= 16 || spacetimeShown;
+    if (spacetimeDue && !(skipOffscreen && !spacetimeOnScreen)) {
+      spacetimeShown = false;
       drawSpacetime(spacetime, spacetimeWindow(timeline, position.now));
     }
     drawControls(position);

@@ -95,6 +95,8 @@ export function createRing(root, meta) {
   Object.assign(view, { cards, violations, facts });
   view.nodeViews = positions.map((_, id) => createNode(view, id));
   view.cardViews = positions.map((_, id) => createCard(cards, id));
+  view.cardsShown = false;
+  watchCards(view);
   view.twinViews = twinIds(meta.scenario).map((id) => ({
     id,
     mark: createTwinMark(view, id),
@@ -108,6 +110,21 @@ export function createRing(root, meta) {
   view.tallyElements = new Map();
   view.tallySegments = new Map();
   return view;
+}
+
+/** Keep each node card's `onScreen` current. A card starts on screen, so
+ * the first frames draw every card. */
+function watchCards(view) {
+  if (typeof IntersectionObserver === "undefined") return;
+  const byElement = new Map(view.cardViews.map((card) => [card.card, card]));
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const card = byElement.get(entry.target);
+      if (entry.isIntersecting && !card.onScreen) view.cardsShown = true;
+      card.onScreen = entry.isIntersecting;
+    }
+  });
+  for (const element of byElement.keys()) observer.observe(element);
 }
 
 function drawLinks(layer, positions) {
@@ -207,13 +224,16 @@ function drawTwin(twinView, twin) {
 /** Draw the state at playback time `now`. The cards and panels are left as
  * they are unless `withCards` is true, because at large n they cost more
  * than the ring. `arrivalOf(seq)` returns a send's arrival time (ms) when
- * the log already contains it. */
+ * the log already contains it. With `offscreenCards` "skip", cards outside
+ * the viewport keep their old content, and `view.cardsShown` turns true
+ * when one of them scrolls into view. */
 export function drawRing(
   view,
   state,
   now,
   withCards = true,
   arrivalOf = () => undefined,
+  offscreenCards = "draw",
 ) {
   for (const node of state.nodes) drawNode(view, node, now);
   for (const twinView of view.twinViews) drawTwin(twinView, state.twins[twinView.id]);
@@ -224,9 +244,17 @@ export function drawRing(
     drawMessages(view, state, now, arrivalOf);
     drawCertificates(view, state, now);
   }
-  if (!withCards || state.seq === view.drawnSeq) return;
+  if (!withCards) return;
+  view.cardsShown = false;
+  for (const node of state.nodes) {
+    const card = view.cardViews[node.id];
+    if (card.drawnSeq === state.seq) continue;
+    if (offscreenCards === "skip" && !card.onScreen) continue;
+    card.drawnSeq = state.seq;
+    drawCard(card, node, state);
+  }
+  if (state.seq === view.drawnSeq) return;
   view.drawnSeq = state.seq;
-  state.nodes.forEach((node) => drawCard(view.cardViews[node.id], node, state));
   for (const twinView of view.twinViews) {
     const twin = state.twins[twinView.id];
     twinView.card.card.hidden = !twin;
@@ -394,7 +422,7 @@ function createCard(container, id) {
   const attributes = { class: "card", "data-node": id };
   const card = html("section", attributes, [title, rows, strip]);
   container.append(card);
-  return { card, title, rows, strip, commitsDrawn: -1 };
+  return { card, title, rows, strip, commitsDrawn: -1, drawnSeq: -1, onScreen: true };
 }
 
 const CERTIFICATE_ROWS = [

@@ -397,3 +397,42 @@ def test_large_ring_draws_tallies(
     assert sum(int(b.get_attribute("data-count") or 0) for b in bursts.all()) > 1
     assert page.locator("#ring .timer-ended").count() == 0
     assert page_errors == []
+
+
+def panels_text(page: Page) -> tuple[str, str, int]:
+    """Return the last card's text, the first card's text and the number of
+    arrows in the space-time diagram."""
+    cards = page.locator("#ring .card")
+    last = cards.last.inner_text()
+    first = cards.first.inner_text()
+    return last, first, page.locator("#spacetime g.arrow").count()
+
+
+def test_large_ring_pause_draws_offscreen(
+    page: Page, page_errors: list[str], embedded_server: Server
+) -> None:
+    """During playback a ring of 32 nodes skips the cards and the space-time
+    diagram off screen. On pause they show the same as a page opened at
+    that moment."""
+    fields = {"protocol": "pbft", "n": "32", "stop_time_ms": "300"}
+    submit_run(page, embedded_server, fields)
+    run_page = page.url
+    page.set_viewport_size({"width": 1000, "height": 700})
+    open_paused_at(page, run_page, 0)
+    page.keyboard.press("Space")
+    page.wait_for_function("Number(document.querySelector('#seek').value) > 50")
+    page.keyboard.press("Space")
+    next_frame(page)
+    assert readout(page)[2] == "paused"
+    moment = page.locator("#seek").input_value()
+    played = panels_text(page)
+
+    page.goto(f"{run_page}?t={moment}")
+    page.wait_for_function(
+        "document.querySelector('#readout').textContent.includes('paused')"
+    )
+    next_frame(page)
+    assert page.locator("#seek").input_value() == moment
+    assert panels_text(page) == played
+    assert played[2] > 0
+    assert page_errors == []
