@@ -24,6 +24,7 @@ into ``state``, ``postpone`` and ``timer_*`` events.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -66,19 +67,49 @@ class EventLog:
     even inside a callback that would never return to the runtime.
 
     ``limit`` and ``on_limit``: when the event numbered ``limit`` has been
-    logged, ``on_limit`` is called once.
+    logged, ``on_limit`` is called once. :meth:`watch_clock` adds a check
+    that the clock moves.
     """
 
     def __init__(self, clock: Callable[[], float]) -> None:
         self.seq = 0
         self.last_t: float = 0
         self.open = True
-        self.limit: int | None = None
+        self._limit: int | None = None
         self.on_limit: Callable[[], None] | None = None
+        # The next seq at which emit looks at the limit or the clock watch.
+        self._next_check: float = 0
+        self._window = 0
+        self._window_end: float = math.inf
+        self._window_t: float = -math.inf
+        self._on_frozen: Callable[[], None] | None = None
         self._clock = clock
         self._consumers: list[Subscription] = []
         self._routes: dict[str, tuple[Consumer, ...]] = {}
         self._batch_routes: dict[str, tuple[BatchConsumer, ...] | None] = {}
+
+    @property
+    def limit(self) -> int | None:
+        """The seq whose event makes the log call ``on_limit``, or None."""
+        return self._limit
+
+    @limit.setter
+    def limit(self, limit: int | None) -> None:
+        self._limit = limit
+        self._next_check = 0
+
+    def watch_clock(self, window: int, on_frozen: Callable[[], None]) -> None:
+        """Call ``on_frozen`` once the clock stands still for ``window`` events.
+
+        The log compares the time of every ``window``-th event with the
+        time of the one ``window`` events before, so a clock stopped for
+        ``window`` to ``2 * window`` events is noticed, at no cost per event.
+        """
+        self._window = window
+        self._window_end = self.seq + window
+        self._window_t = -math.inf
+        self._on_frozen = on_frozen
+        self._next_check = 0
 
     def subscribe(
         self,
@@ -120,11 +151,26 @@ class EventLog:
             added = consumer(event)
             if added:
                 extra = [*extra, *added] if extra else list(added)
-        if seq == self.limit and self.on_limit is not None:
-            self.on_limit()
+        if seq >= self._next_check:
+            self._checkpoint(seq, event["t"])
         if extra:
             for added_event in extra:
                 self._force(self.numbered(added_event))
+
+    def _checkpoint(self, seq: int, t: float) -> None:
+        """Call the limit and clock-watch callbacks whose seq has come."""
+        limit = self._limit
+        if seq == limit and self.on_limit is not None:
+            self.on_limit()
+        if seq >= self._window_end:
+            if t == self._window_t and self._on_frozen is not None:
+                self._on_frozen()
+            self._window_t = t
+            self._window_end = seq + self._window
+        ahead = self._window_end
+        if limit is not None and seq < limit < ahead:
+            ahead = limit
+        self._next_check = ahead
 
     def _force(self, event: Event) -> None:
         """Log ``event`` whether or not the log is open."""
@@ -167,12 +213,7 @@ class EventLog:
         routes = self._batch_routes
         route = routes[kind] if kind in routes else self._batch_route(kind)
         seq = self.seq
-        limit = self.limit
-        if (
-            route is None
-            or not self.open
-            or (limit is not None and seq < limit <= seq + count)
-        ):
+        if route is None or not self.open or self._next_check <= seq + count:
             for event in events[1:]:
                 self.emit(event)
             return

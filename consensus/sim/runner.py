@@ -10,6 +10,9 @@ in chunks of items until a stop condition holds:
 - ``events``: the log contains ``stop.events`` events;
 - ``event_limit``: the log contains ``max_events`` events, a cap the caller
   sets outside the scenario;
+- ``frozen``: the clock stood still for a window of :func:`frozen_limit`
+  events, as in a run of one node or with zero latency, whose protocol
+  keeps committing at one instant and would never reach ``stop.time_ms``;
 - ``idle``: nothing is scheduled any more.
 
 The log ends at the event that met a heights or events condition, plus the
@@ -47,6 +50,15 @@ from .scenario import DEFAULT_LIMITS, load
 
 # Runtime items per chunk: the stop checks and progress run between chunks.
 CHUNK = 512
+
+
+def frozen_limit(n: int) -> int:
+    """Return how many events at one instant end a run as ``frozen``.
+
+    A busy instant holds about 2 n (n - 1) events (a round of all-to-all
+    votes sent and delivered), so the bound leaves ten times that.
+    """
+    return max(100_000, 20 * n * n)
 
 
 class Observing(Protocol):
@@ -150,6 +162,7 @@ class Simulation:
         self._height_nodes: dict[int, set[int]] = {}
         self._reason: str | None = None
         self._end_t: float = 0
+
         self._reported = 0.0
         self._ran = False
 
@@ -163,6 +176,10 @@ class Simulation:
         if limits:
             self.log.limit = min(limits)
             self.log.on_limit = self._on_event_limit
+        self.log.watch_clock(frozen_limit(self.n), self._on_frozen)
+
+    def _on_frozen(self) -> None:
+        self._halt("frozen")
 
     def _start(self) -> None:
         scenario = self.scenario

@@ -130,6 +130,14 @@ def run_execute(slug: str) -> str | None:
                 f"stopped at the server's limit of {config.events_max} events "
                 "per run; the summary covers the events up to there"
             )
+        elif summary.get("end_reason") == "frozen":
+            status = Status.FAILED
+            error = (
+                f"stopped at {summary.get('sim_time_ms')} ms: simulated time "
+                "stood still while events kept coming (one node, or zero "
+                "latency, lets a protocol commit forever at one instant); "
+                "the summary covers the events up to there"
+            )
     except execution.RunStopped as stop:
         status, error = stop.status, stop.reason
         _flush_quietly(batcher)

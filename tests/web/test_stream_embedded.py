@@ -116,3 +116,19 @@ def test_cancel_stops_running_run(embedded_server: Server) -> None:
     assert consecutive(stream.seqs, 1)
     assert stream.events == stored
     assert get_json(run["api"])["status"] == "cancelled"
+
+
+def test_frozen_clock_run_fails_clearly(embedded_server: Server) -> None:
+    """A run of one node commits forever at t = 0; it ends failed with a
+    message that says why, and its log is kept."""
+    run = submit(
+        embedded_server, {"protocol": "pbft", "n": 1, "stop": {"time_ms": 100}}
+    )
+    stream = asyncio.run(read_stream(run["websocket"]))
+    detail = get_json(run["api"])
+
+    assert stream.status["status"] == "failed"
+    assert "simulated time stood still" in detail["error"]
+    assert detail["summary"]["end_reason"] == "frozen"
+    assert consecutive(stream.seqs, 1)
+    assert stream.events[-1]["kind"] == "run_end"
