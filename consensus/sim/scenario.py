@@ -109,6 +109,7 @@ def collect_errors(
     """
     try:
         parsed = parse(doc)
+        _check_fault_count(parsed, limits)
         errors = _dedupe(_schema_errors(parsed, limits))
     except ScenarioError as error:
         return [error]
@@ -117,6 +118,19 @@ def collect_errors(
     if errors:
         return errors
     return _dedupe(_semantic_errors(normalize(parsed)))
+
+
+def _check_fault_count(parsed: dict[str, Any], limits: Limits) -> None:
+    """Reject a fault list longer than any run can have, before the schema
+    pass, whose cost grows with every entry it checks."""
+    faults = parsed.get("faults")
+    if isinstance(faults, list) and len(faults) > limits.n_max:
+        raise ScenarioError(
+            "faults",
+            len(faults),
+            f"{len(faults)} entries is too many; allowed at most one per node, "
+            f"and n is at most {limits.n_max}",
+        )
 
 
 def _too_deep() -> ScenarioError:

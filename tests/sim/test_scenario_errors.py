@@ -266,3 +266,14 @@ def test_collect_errors_semantic_all_fields():
 
 def test_collect_errors_valid_is_empty():
     assert collect_errors(doc()) == []
+
+
+def test_huge_fault_list_rejected_at_once():
+    """Ten thousand fault entries get one error naming the count and the
+    bound, not one error per entry."""
+    faults = [{"node": node % 4, "behaviour": "silent"} for node in range(10_000)]
+    errors = collect_errors({"protocol": "pbft", "n": 4, "faults": faults})
+    assert len(errors) == 1
+    assert errors[0].field == "faults"
+    assert errors[0].value == 10_000
+    assert "at most 256" in str(errors[0])
