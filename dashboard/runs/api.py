@@ -47,6 +47,8 @@ def runs_create(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def run_cancel(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.content_type != "application/json":
+        return _error(415, "", "the body must be a JSON object as application/json")
     if selectors.run_get(slug) is None:
         return _error(404, "slug", f"no run {slug!r}")
     run = services.run_cancel(slug)

@@ -148,6 +148,20 @@ def test_api_requires_json_content_type(client: Client) -> None:
 
 
 @pytest.mark.django_db
+def test_api_cancel_requires_json(client: Client) -> None:
+    """A cross-site form cannot cancel a run: only a JSON body can."""
+    slug = post(client, {"protocol": "pbft", "n": 4}).json()["slug"]
+    form = client.post(f"/api/runs/{slug}/cancel", data={"x": "1"})
+    assert form.status_code == 415
+    assert Run.objects.get(slug=slug).status == "queued"
+    response = client.post(
+        f"/api/runs/{slug}/cancel", data="{}", content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert Run.objects.get(slug=slug).status == "cancelled"
+
+
+@pytest.mark.django_db
 def test_api_rate_limits_per_client(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
     settings.CONFIG = dataclasses.replace(settings.CONFIG, runs_per_minute=2)
     statuses = [post(client, {"protocol": "toy"}).status_code for _ in range(3)]
