@@ -225,6 +225,12 @@ def _apply_timing(fault: dict[str, Any], timing: str) -> None:
         fault["delay_ms"] = _number(timing)
     elif fault["behaviour"] == "crash_recover":
         at, _, recover = timing.partition("-")
+        if not recover:
+            raise InputError(
+                f"--fault: crash_recover@{timing} is missing its recovery time; "
+                "write crash_recover@AT_MS-RECOVER_MS, for example "
+                "crash_recover@500-1500"
+            )
         fault["at_ms"] = _number(at)
         fault["recover_ms"] = _number(recover)
     else:

@@ -59,6 +59,13 @@ def test_parse_fault_rejects_garbage(spec):
     assert str(caught.value).startswith("--fault: ")
 
 
+def test_parse_fault_names_missing_recovery():
+    with pytest.raises(InputError) as caught:
+        parse_fault("1:crash_recover@500")
+    assert "missing its recovery time" in str(caught.value)
+    assert "crash_recover@500-1500" in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("spec", "latency"),
     [
