@@ -4,20 +4,25 @@ The form only turns its fields into a scenario document; whether the
 document is valid is decided by the same server-side validation as the
 API's, and each error lands on the field it names. Faults, partitions and
 links are written one per line in a short text syntax (see the help text);
-protocol-specific parameters are a JSON object.
+protocol-specific parameters are a JSON object and the twins world schedule
+a JSON list.
 """
 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.forms.utils import pretty_name
 
 from consensus.sim import scenario
 from consensus.sim.scenario import COMMON_PARAMS
-from dashboard.runs.validation import ScenarioInvalid, scenario_validate
+from dashboard.runs.ranges import allowed_range
+from dashboard.runs.validation import ScenarioInvalid, scenario_validate, server_limits
 
 
 class WholeNumberField(forms.IntegerField):
@@ -33,7 +38,11 @@ class WholeNumberField(forms.IntegerField):
 
 
 class NumberField(forms.FloatField):
-    """A number field whose error quotes the value that failed."""
+    """A number field whose error quotes the value that failed.
+
+    NaN and the infinities pass the field. ``ScenarioForm.clean`` rejects
+    them, because the allowed range it quotes depends on the scenario path.
+    """
 
     def to_python(self, value: Any) -> float | None:
         try:
@@ -42,6 +51,9 @@ class NumberField(forms.FloatField):
             raise forms.ValidationError(
                 f"{value!r} is not a number", code="invalid"
             ) from None
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)
 
 
 PROTOCOLS = ["pbft", "tendermint", "hotstuff", "chained_hotstuff", "hotstuff2", "toy"]
@@ -72,16 +84,26 @@ STOP_FIELDS = {
     "heights": "stop_heights",
     "events": "stop_events",
 }
+# Scenario parameters that have a form field of their own, by field.
+PARAM_FIELDS = ["view_timeout_ms", "backoff", "leader_rotation"]
+# Scenario path of each number field's value.
+NUMBER_PATHS = {
+    "view_timeout_ms": "params.view_timeout_ms",
+    "backoff": "params.backoff",
+    **{field: f"network.latency.{key}" for key, field in LATENCY_FIELDS.items()},
+    **{name: f"network.{name}" for name in NETWORK_FIELDS},
+    "stop_time_ms": "stop.time_ms",
+    "stall_ms": "liveness.stall_ms",
+}
 # Dotted scenario paths and the form field their errors belong to; the
 # first prefix that matches wins.
 ERROR_FIELDS = [
     ("protocol", "protocol"),
-    ("params.view_timeout_ms", "view_timeout_ms"),
-    ("params.backoff", "backoff"),
-    ("params.leader_rotation", "leader_rotation"),
+    *((f"params.{name}", name) for name in PARAM_FIELDS),
     ("params", "extra_params"),
     ("n", "n"),
     ("faults", "faults"),
+    ("twins_worlds", "twins_worlds"),
     *((f"network.latency.{key}", field) for key, field in LATENCY_FIELDS.items()),
     ("network.latency", "latency_dist"),
     ("network.links", "links"),
@@ -126,6 +148,22 @@ class ScenarioForm(forms.Form):
             "One faulty node per line: NODE BEHAVIOUR [key=value ...], e.g. "
             "'1 crash at_ms=500', '2 crash_recover at_ms=500 recover_ms=1500', "
             "'3 delay delay_ms=200'. Behaviours: " + ", ".join(BEHAVIOURS) + "."
+        ),
+    )
+    twins_worlds = forms.CharField(
+        label="Twins worlds (JSON)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "Schedule of twins world layouts by view, as a JSON list of "
+            '{"from_view": VIEW, "world_1": [NODE, ...]}, e.g. '
+            '[{"from_view": 0, "world_1": [2, 3]}, '
+            '{"from_view": 3, "world_1": [2]}]. '
+            "Each layout holds from its from_view (a view number of the protocol: "
+            "0 for the first entry, then rising) until the next entry's. "
+            "world_1 lists the node ids, below n and without the twins behaviour, "
+            "that sit in world 1; the other nodes with one instance sit in world 0. "
+            "Needs a twins fault. Leave empty for the fixed layout."
         ),
     )
     latency_dist = forms.ChoiceField(
@@ -216,12 +254,11 @@ class ScenarioForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        self._reject_non_finite(data)
         if self.errors:
             return data
-        try:
-            doc = self._document(data)
-        except LineError as error:
-            self.add_error(error.field, error.message)
+        doc = self._document(data)
+        if self.errors:
             return data
         try:
             data["scenario"] = scenario_validate(doc, settings.CONFIG)
@@ -231,36 +268,73 @@ class ScenarioForm(forms.Form):
                 self.add_error(field, text)
         return data
 
+    def _reject_non_finite(self, data: dict[str, Any]) -> None:
+        """Add an error with the allowed range for each NaN or infinity."""
+        limits = server_limits(settings.CONFIG)
+        dist = data.get("latency_dist", "")
+        for name, path in NUMBER_PATHS.items():
+            value = data.get(name)
+            if value is None or math.isfinite(value):
+                continue
+            try:
+                allowed = f"allowed {allowed_range(path, limits, dist)}"
+            except KeyError:
+                allowed = f"{dist} latency does not use it; leave it empty"
+            self.add_error(
+                name,
+                f"{self[name].label}: {self[name].data!r} is not a finite "
+                f"number; {allowed}",
+            )
+
     def _document(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Build the scenario document from the cleaned fields.
+
+        A text field that does not parse adds its error and counts as empty.
+        """
         params: dict[str, Any] = {
             "view_timeout_ms": _plain(data["view_timeout_ms"]),
             "backoff": data["backoff"],
             "leader_rotation": data["leader_rotation"],
         }
-        params.update(_extra_params(data["extra_params"]))
+        params.update(self._parsed(_extra_params, data["extra_params"], {}))
         latency: dict[str, Any] = {"dist": data["latency_dist"]}
         for key in _latency_keys(data["latency_dist"]):
             if data[LATENCY_FIELDS[key]] is not None:
                 latency[key] = _plain(data[LATENCY_FIELDS[key]])
         network: dict[str, Any] = {"latency": latency}
         network.update({name: _plain(data[name]) for name in NETWORK_FIELDS})
-        network["links"] = parse_links(data["links"])
-        network["partitions"] = parse_partitions(data["partitions"])
+        network["links"] = self._parsed(parse_links, data["links"], [])
+        network["partitions"] = self._parsed(parse_partitions, data["partitions"], [])
         stop = {
             key: _plain(data[field])
             for key, field in STOP_FIELDS.items()
             if data[field] is not None
         }
-        return {
+        doc: dict[str, Any] = {
             "protocol": data["protocol"],
             "params": params,
             "n": data["n"],
-            "faults": parse_faults(data["faults"]),
-            "network": network,
-            "stop": stop,
-            "liveness": {"stall_ms": _plain(data["stall_ms"])},
-            "seed": data["seed"],
+            "faults": self._parsed(parse_faults, data["faults"], []),
         }
+        if data["twins_worlds"].strip():
+            doc["twins_worlds"] = self._parsed(_twins_worlds, data["twins_worlds"], [])
+        doc.update(
+            {
+                "network": network,
+                "stop": stop,
+                "liveness": {"stall_ms": _plain(data["stall_ms"])},
+                "seed": data["seed"],
+            }
+        )
+        return doc
+
+    def _parsed(self, parse: Callable[[str], Any], text: str, empty: Any) -> Any:
+        """Return ``parse(text)``, or ``empty`` after adding its error."""
+        try:
+            return parse(text)
+        except LineError as error:
+            self.add_error(error.field, error.message)
+            return empty
 
 
 def protocol_extra_params(protocol: str) -> dict[str, Any]:
@@ -312,8 +386,22 @@ def error_field(path: str, message: str) -> tuple[str | None, str]:
                 )
             if field == "extra_params" and rest:
                 return field, f"{rest}: {message}"
+            if field == "twins_worlds":
+                return field, f"{_json_path(path)}: {message}"
             return field, message
     return None, f"{path}: {message}" if path else message
+
+
+def _json_path(path: str) -> str:
+    """Return dotted ``twins_worlds.0.world_1.1`` as ``twins_worlds[0].world_1[1]``."""
+    parts = path.split(".")
+    out = parts[0]
+    for part in parts[1:]:
+        if part.isdigit():
+            out += f"[{part}]"
+        else:
+            out += f".{part}"
+    return out
 
 
 def _latency_keys(dist: str) -> list[str]:
@@ -333,18 +421,40 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _json_field(field: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise LineError(
+            field,
+            f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}",
+        ) from None
+    except RecursionError:
+        raise LineError(field, "invalid JSON: nested too deeply") from None
+
+
 def _extra_params(text: str) -> dict[str, Any]:
     if not text.strip():
         return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise LineError("extra_params", f"invalid JSON: {error.msg}") from None
-    except RecursionError:
-        raise LineError("extra_params", "invalid JSON: nested too deeply") from None
+    value = _json_field("extra_params", text)
     if not isinstance(value, dict):
         raise LineError("extra_params", "must be a JSON object")
+    own_field_keys = [key for key in PARAM_FIELDS if key in value]
+    if own_field_keys:
+        raise LineError(
+            "extra_params",
+            "; ".join(
+                f"{key} has a field of its own; set it in the "
+                f"{pretty_name(key)} field and remove it from the extra parameters"
+                for key in own_field_keys
+            ),
+        )
     return value
+
+
+def _twins_worlds(text: str) -> Any:
+    """Parse the schedule as JSON. The scenario loader checks its shape."""
+    return _json_field("twins_worlds", text)
 
 
 def _lines(text: str) -> list[tuple[int, list[str]]]:
@@ -443,6 +553,7 @@ def initial_from_scenario(doc: dict[str, Any]) -> dict[str, Any]:
         "leader_rotation": params.pop("leader_rotation"),
         "n": doc["n"],
         "faults": "\n".join(_fault_line(fault) for fault in doc["faults"]),
+        "twins_worlds": _twins_worlds_text(doc.get("twins_worlds", [])),
         "latency_dist": network["latency"]["dist"],
         "links": "\n".join(_link_line(link) for link in network["links"]),
         "partitions": "\n".join(_partition_line(p) for p in network["partitions"]),
@@ -457,6 +568,10 @@ def initial_from_scenario(doc: dict[str, Any]) -> dict[str, Any]:
     initial.update({name: network[name] for name in NETWORK_FIELDS})
     initial.update({field: doc["stop"][key] for key, field in STOP_FIELDS.items()})
     return initial
+
+
+def _twins_worlds_text(schedule: list[dict[str, Any]]) -> str:
+    return json.dumps(schedule) if schedule else ""
 
 
 def _options_text(entry: dict[str, Any], skip: tuple[str, ...]) -> str:

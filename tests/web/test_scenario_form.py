@@ -9,7 +9,13 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from dashboard.runs.forms import ScenarioForm, initial_from_scenario
+from dashboard.runs.forms import (
+    LATENCY_FIELDS,
+    NUMBER_PATHS,
+    NumberField,
+    ScenarioForm,
+    initial_from_scenario,
+)
 from dashboard.runs.models import Run
 from dashboard.runs.validation import scenario_validate
 
@@ -60,7 +66,79 @@ BAD_FORMS = [
     ),
     ({"extra_params": "{oops"}, "extra_params", "invalid JSON"),
     ({"latency_dist": "uniform"}, "latency_low_ms", "required field is missing"),
+    ({"twins_worlds": "[{oops"}, "twins_worlds", "invalid JSON at line 1 column 3"),
+    (
+        {"faults": "0 twins", "twins_worlds": '{"from_view": 0}'},
+        "twins_worlds",
+        'twins_worlds: {"from_view": 0} is not an array',
+    ),
+    (
+        {"faults": "0 twins", "twins_worlds": '[{"from_view": 2, "world_1": [3]}]'},
+        "twins_worlds",
+        "twins_worlds[0].from_view: 2 is not 0",
+    ),
+    (
+        {"faults": "0 twins", "twins_worlds": '[{"from_view": 0, "world_1": [7]}]'},
+        "twins_worlds",
+        "twins_worlds[0].world_1[0]: 7 is out of range; allowed 0 to 3",
+    ),
+    (
+        {"twins_worlds": '[{"from_view": 0, "world_1": [2]}]'},
+        "twins_worlds",
+        "no fault has behaviour twins",
+    ),
+    (
+        {"extra_params": '{"view_timeout_ms": 5}'},
+        "extra_params",
+        "view_timeout_ms has a field of its own; set it in the View timeout ms field",
+    ),
+    (
+        {"extra_params": '{"view_timeout_ms": -1}'},
+        "extra_params",
+        "view_timeout_ms has a field of its own; set it in the View timeout ms field",
+    ),
+    (
+        {"extra_params": '{"backoff": 3}'},
+        "extra_params",
+        "backoff has a field of its own; set it in the Backoff field",
+    ),
+    (
+        {"extra_params": '{"leader_rotation": "stable"}'},
+        "extra_params",
+        "leader_rotation has a field of its own; set it in the Leader rotation field",
+    ),
+    (
+        {"view_timeout_ms": "nan"},
+        "view_timeout_ms",
+        "View timeout ms: 'nan' is not a finite number; allowed more than 0",
+    ),
+    ({"backoff": "-inf"}, "backoff", "Backoff: '-inf' is not a finite number"),
+    (
+        {"loss": "inf"},
+        "loss",
+        "Loss: 'inf' is not a finite number; allowed 0 up to but not including 1",
+    ),
+    (
+        {"stop_time_ms": "1e400"},
+        "stop_time_ms",
+        "Stop time ms: '1e400' is not a finite number; "
+        "allowed more than 0 up to 600000",
+    ),
+    (
+        {"latency_low_ms": "NaN"},
+        "latency_low_ms",
+        "'NaN' is not a finite number; constant latency does not use it",
+    ),
 ]
+
+
+LATENCY_KEYS = {
+    "constant": ["ms"],
+    "uniform": ["low_ms", "high_ms"],
+    "normal": ["mean_ms", "stdev_ms"],
+    "exponential": ["mean_ms"],
+    "lognormal": ["mu", "sigma"],
+}
 
 
 @pytest.fixture(autouse=True)
@@ -82,6 +160,67 @@ def test_form_rejects_bad_field(
     assert field in errors, errors
     assert any(text in message for message in errors[field]), errors[field]
     assert Run.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_extra_params_rejects_field_keys(client: Client) -> None:
+    """A key with a form field of its own is rejected, not applied."""
+    response = client.post(
+        "/runs/new",
+        {**VALID, "view_timeout_ms": "1000", "extra_params": '{"view_timeout_ms": 5}'},
+    )
+    errors = response.context["form"].errors
+
+    assert response.status_code == 400
+    assert "view_timeout_ms" not in errors, errors
+    assert list(errors) == ["extra_params"], errors
+    assert Run.objects.count() == 0
+
+
+# (number field, latency distribution that uses it)
+NUMBER_FIELD_CASES = [
+    (name, "constant") for name in NUMBER_PATHS if name not in LATENCY_FIELDS.values()
+] + [
+    ("latency_ms", "constant"),
+    ("latency_low_ms", "uniform"),
+    ("latency_high_ms", "uniform"),
+    ("latency_mean_ms", "normal"),
+    ("latency_mean_ms", "exponential"),
+    ("latency_stdev_ms", "normal"),
+    ("latency_mu", "lognormal"),
+    ("latency_sigma", "lognormal"),
+]
+
+
+def test_number_paths_cover_number_fields() -> None:
+    number_fields = {
+        name
+        for name, field in ScenarioForm.base_fields.items()
+        if isinstance(field, NumberField)
+    }
+    cased = {name for name, _ in NUMBER_FIELD_CASES}
+
+    assert set(NUMBER_PATHS) == number_fields
+    assert cased == number_fields
+
+
+@pytest.mark.parametrize(("name", "dist"), NUMBER_FIELD_CASES)
+@pytest.mark.parametrize("text", ["nan", "-inf"])
+def test_non_finite_number_gives_range(name: str, dist: str, text: str) -> None:
+    """NaN and infinities quote the loader's range for a finite value."""
+    base = {**VALID, "latency_dist": dist, "faults": ""}
+    base.update({LATENCY_FIELDS[key]: "1" for key in LATENCY_KEYS[dist]})
+    out_of_range = ScenarioForm({**base, name: "-1e300"})
+    non_finite = ScenarioForm({**base, name: text})
+
+    assert not out_of_range.is_valid()
+    assert not non_finite.is_valid()
+    loader_text = out_of_range.errors[name][0]
+    allowed = loader_text[loader_text.index("allowed ") :]
+    label = non_finite[name].label
+    assert non_finite.errors[name] == [
+        f"{label}: {text!r} is not a finite number; {allowed}"
+    ]
 
 
 @pytest.mark.django_db
