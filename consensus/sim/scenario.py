@@ -269,7 +269,7 @@ def _describe(keyword: Any, instance: Any, subschema: Mapping[str, Any]) -> str:
         kinds = [kinds] if isinstance(kinds, str) else kinds
         return f"{value_text} is not " + " or ".join(_TYPE_NAMES[k] for k in kinds)
     if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        return f"{value_text} is out of range; allowed {_range(subschema)}"
+        return f"{value_text} is out of range; allowed {describe_range(subschema)}"
     if keyword == "enum":
         allowed = ", ".join(str(item) for item in subschema["enum"])
         return f"{value_text} is unknown; allowed: {allowed}"
@@ -280,8 +280,12 @@ def _describe(keyword: Any, instance: Any, subschema: Mapping[str, Any]) -> str:
     return f"{value_text} is invalid ({keyword})"
 
 
-def _range(subschema: Mapping[str, Any]) -> str:
-    """Describe the numeric bounds of a schema in words."""
+def describe_range(subschema: Mapping[str, Any]) -> str:
+    """Describe the numeric bounds of a schema in words, as errors do.
+
+    The schema must have at least one of minimum, maximum,
+    exclusiveMinimum and exclusiveMaximum.
+    """
     low = subschema.get("minimum")
     low_open = subschema.get("exclusiveMinimum")
     high = subschema.get("maximum")

@@ -62,22 +62,7 @@ def _number_branch(node: Mapping[str, Any]) -> Any:
 
 def _describe(node: Mapping[str, Any]) -> str:
     """Describe the bounds in the loader's words ("1 to 16", "more than 0")."""
-    low = node.get("minimum")
-    low_open = node.get("exclusiveMinimum")
-    high = node.get("maximum")
-    high_open = node.get("exclusiveMaximum")
-    if low is not None and high is not None:
-        return f"{low} to {high}"
-    if low is not None and high_open is not None:
-        return f"{low} up to but not including {high_open}"
-    if low_open is not None and high is not None:
-        return f"more than {low_open} up to {high}"
-    if low is not None:
-        return f"{low} or more"
-    if low_open is not None:
-        return f"more than {low_open}"
-    if high is not None:
-        return f"{high} or less"
-    if high_open is not None:
-        return f"less than {high_open}"
+    bounds = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+    if any(node.get(bound) is not None for bound in bounds):
+        return scenario.describe_range(node)
     return "any finite number"
