@@ -85,6 +85,7 @@ from .hotstuff_common import (
     VoteBox,
     commit_events,
     higher,
+    joins_view_ahead,
     status_reports,
     view_timeout,
 )
@@ -330,20 +331,12 @@ class HotStuff(StateMachine):
         return next_state((view + 1, 0, "prepare"), data)
 
     def _new_view_ahead(self, message: NewView, data: Replica) -> Any:
-        """Postpone a NEW-VIEW of a later view, and move there on t + 1.
-
-        With t + 1 senders at least one honest replica is in that view.
-        """
-        ctx = self.ctx
+        """Postpone a NEW-VIEW of a later view, and move there on t + 1."""
         actions = [postpone()]
-        if ctx.leader(message.view) != ctx.id:
-            return keep_state_and_data(actions)
-        senders = data.ahead.setdefault(message.view, set())
-        senders.add(message.sender)
-        if len(senders) <= ctx.t:
+        if not joins_view_ahead(self.ctx, data.ahead, message.sender, message.view):
             return keep_state(data, actions)
         data.entry = "new_view"
-        ctx.emit("view_change", view=message.view, reason="new_view")
+        self.ctx.emit("view_change", view=message.view, reason="new_view")
         return next_state((message.view, 0, "prepare"), data, actions)
 
     def _catch_up(self, view: int, data: Replica) -> Any:

@@ -54,11 +54,11 @@ formed in a later view. A proposal of a view entered by timer carries no
 such proof, so a party behind waits for its own timer.
 
 NOTE: the epoch structure (``t + 1`` views, timers inside an epoch, one
-wish round between epochs) follows the paper's outline of its pacemaker,
-but the details were not checked against its text: wishes here go to
-every party rather than to the next epoch's leaders, and a view entered
-by timer gets the same status round and Delta wait as one entered by a
-timeout certificate.
+wish round between epochs) follows the paper's outline of its pacemaker.
+Two details were not checked against its text. Wishes here go to every
+party, not only to the next epoch's leaders. A view entered by timer gets
+the same status round and Delta wait as one entered by a timeout
+certificate.
 
 Leader rotation. Under ``round_robin`` each view decides one block and
 the leader changes with it, as in the paper. Under ``stable`` a view
@@ -67,9 +67,11 @@ messages of height ``k`` go back to ``L_v``, which forms the double
 certificate, commits ``B_k`` and proposes ``B_{k+1}`` in the same view.
 Only the pacemaker moves the view on, so the next leader takes over after
 a timeout and then keeps the role. Instances are ranked by (view,
-height), the rank certificates already use, and a party votes at most
-once per instance, so the view-based safety argument carries over with
-instances in place of views. A view's timer restarts with each instance.
+height), the rank certificates already use. A party votes at most once
+per instance, because it votes only in an instance's propose phase and
+then moves to prepare. So the view-based safety argument carries over
+with instances in place of views. A view's timer restarts with each
+instance.
 """
 
 from __future__ import annotations

@@ -23,6 +23,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..sim.protocol import NodeContext
+
 # The view timer grows by ``backoff`` per timeout in a row, up to this
 # many steps, so a long outage cannot overflow the timer.
 MAX_BACKOFF_STEPS = 10
@@ -163,6 +165,22 @@ def status_reports(
         }
         for sender in sorted(reports)
     ]
+
+
+def joins_view_ahead(
+    ctx: NodeContext, ahead: dict[int, set[int]], sender: int, view: int
+) -> bool:
+    """Count a NEW-VIEW of the later ``view`` at that view's leader.
+
+    Return whether ``t + 1`` distinct senders have sent one, so at least
+    one honest replica is in that view and the leader can move there.
+    ``ahead`` maps each later view to its senders so far.
+    """
+    if ctx.leader(view) != ctx.id:
+        return False
+    senders = ahead.setdefault(view, set())
+    senders.add(sender)
+    return len(senders) > ctx.t
 
 
 def view_timeout(params: dict[str, Any], timeouts_in_a_row: int) -> float:

@@ -99,7 +99,7 @@ class EventLog:
         self._next_check = 0
 
     def watch_clock(self, window: int, on_frozen: Callable[[], None]) -> None:
-        """Call ``on_frozen`` once the clock stands still for ``window`` events.
+        """Call ``on_frozen`` once the clock is still for ``window`` events.
 
         The log compares the time of every ``window``-th event with the
         time of the one ``window`` events before, so a clock stopped for

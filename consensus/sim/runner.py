@@ -55,7 +55,7 @@ CHUNK = 512
 def frozen_limit(n: int) -> int:
     """Return how many events at one instant end a run as ``frozen``.
 
-    A busy instant holds about 2 n (n - 1) events (a round of all-to-all
+    A busy instant has about 2 n (n - 1) events (a round of all-to-all
     votes sent and delivered), so the bound leaves ten times that.
     """
     return max(100_000, 20 * n * n)

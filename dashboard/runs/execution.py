@@ -2,7 +2,7 @@
 
 :class:`EventBatcher` is the simulator sink. It serializes each event to
 its JSON line (a broadcast's send events at once), collects lines into a
-batch, and flushes a batch when it holds ``batch_events`` events or is
+batch, and flushes a batch when it has ``batch_events`` events or is
 ``batch_ms`` old: the batch is appended to the run's log first and then
 published, so a consumer that hears of a batch can always read it back.
 Between batches, at most once per ``heartbeat_s``, it refreshes the run's

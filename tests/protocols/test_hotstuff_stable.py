@@ -1,7 +1,7 @@
 """Stable leader rotation in the HotStuff family.
 
 Under ``leader_rotation = "stable"`` a view contains a run of instances, one
-per height, all led by node ``view mod n``; only a timeout moves the view
+per height, all led by node ``view mod n``. Only a timeout moves the view
 and the leader on. Each row below is one protocol choice.
 """
 

@@ -120,7 +120,7 @@ def test_cancel_stops_running_run(embedded_server: Server) -> None:
 
 def test_frozen_clock_run_fails_clearly(embedded_server: Server) -> None:
     """A run of one node commits forever at t = 0; it ends failed with a
-    message that says why, and its log is kept."""
+    message that gives the reason, and its log is kept."""
     run = submit(
         embedded_server, {"protocol": "pbft", "n": 1, "stop": {"time_ms": 100}}
     )
