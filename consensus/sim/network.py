@@ -120,7 +120,12 @@ class Network:
     ``i`` when it runs one instance, and a twins instance names its own
     world when it transmits. ``sender_delay[i]`` is the extra delay of node
     ``i``'s messages (the ``delay`` fault).
+
+    ``group_deliveries`` makes the deliveries of one transmission that are
+    due at the same time one runtime item; the log is the same without it.
     """
+
+    group_deliveries = True
 
     def __init__(
         self,
@@ -223,6 +228,11 @@ class Network:
         delta = self._delta
         post_at = runtime.post_at
         deliver = self._deliver
+        # Deliveries due at one time go in one runtime item. Duplicates
+        # could fall between them in a bucket, so with duplication on each
+        # delivery is its own item.
+        grouped = self.group_deliveries and not duplicate
+        groups: dict[float, list[int]] | None = {} if grouped else None
         if world is None:
             world = self.world[source] if twin is None else twin
         events: list[Event] = [
@@ -262,10 +272,20 @@ class Network:
                 when = now + (latency if latency < delta else delta) + extra
             else:
                 when = self.arrival(now, latency) + extra
-            post_at(when, deliver, source, destination, message, world, False)
-            if duplicate and self._duplicate_draw() < duplicate:
+            if groups is not None:
+                group = groups.get(when)
+                if group is None:
+                    groups[when] = [destination]
+                else:
+                    group.append(destination)
+                continue
+            post_at(when, deliver, source, [destination], message, world)
+            if self._duplicate_draw() < duplicate:
                 again = self.arrival(now, row[destination]()) + extra
-                post_at(again, deliver, source, destination, message, world, True)
+                post_at(again, deliver, source, [destination], message, world, True)
+        if groups:
+            for when, group in groups.items():
+                post_at(when, deliver, source, group, message, world)
         self.sent += len(destinations)
 
     def _any_cut(self, now: float) -> bool:
@@ -311,32 +331,46 @@ class Network:
     def _deliver(
         self,
         source: int,
-        destination: int,
+        destinations: list[int],
         message: Message,
         world: int,
-        duplicate: bool,
+        duplicate: bool = False,
     ) -> None:
-        machine = self.targets[destination]
-        twin = None
-        if machine is None:
-            machine = self.twin_routes[destination][world]
-            twin = world
-        if machine.stopped:
-            self.drop(source, destination, message, "crashed")
-            return
-        event: Event = {
-            "seq": 0,
-            "t": self._runtime.now,
-            "kind": "deliver",
-            "node": destination,
-            "from": source,
-            "msg": message.kind,
-            "view": message.view,
-        }
-        if duplicate:
-            event["duplicate"] = True
-        if twin:
-            event["twin"] = twin
-        self._emit(event)
-        self.delivered += 1
-        machine.receive(CAST, message)
+        """Deliver ``message`` to each of ``destinations``, in order, now.
+
+        One runtime item stands for deliveries that would be consecutive
+        items of one due time: the network posts them in one loop, and an
+        item scheduled while they run is due later or runs after the whole
+        bucket. So the log is the one that separate items would give.
+        ``duplicate`` marks the deliveries of a duplicated message.
+        """
+        targets = self.targets
+        emit = self._emit
+        now = self._runtime.now
+        kind = message.kind
+        view = message.view
+        for destination in destinations:
+            machine = targets[destination]
+            twin = None
+            if machine is None:
+                machine = self.twin_routes[destination][world]
+                twin = world
+            if machine.stopped:
+                self.drop(source, destination, message, "crashed")
+                continue
+            event: Event = {
+                "seq": 0,
+                "t": now,
+                "kind": "deliver",
+                "node": destination,
+                "from": source,
+                "msg": kind,
+                "view": view,
+            }
+            if duplicate:
+                event["duplicate"] = True
+            if twin:
+                event["twin"] = twin
+            emit(event)
+            self.delivered += 1
+            machine.receive(CAST, message)

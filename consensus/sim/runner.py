@@ -49,7 +49,8 @@ from .network import Network
 from .scenario import DEFAULT_LIMITS, load
 
 # Runtime items per chunk: the stop checks and progress run between chunks.
-CHUNK = 512
+# One item may deliver a whole broadcast (see Network.group_deliveries).
+CHUNK = 128
 
 
 def frozen_limit(n: int) -> int:
