@@ -40,6 +40,8 @@ BatchConsumer = Callable[[list[Event]], None]
 Subscription = tuple[Consumer, frozenset[str] | None, BatchConsumer | None]
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
+# Matches no value by identity: the encoder's caches start empty with it.
+_UNSET = object()
 
 
 def dumps(event: Event) -> str:
@@ -282,35 +284,14 @@ class JsonlSink:
         return self
 
     def _deliver_writer(self) -> Consumer:
-        """Return a writer of deliver events, the most frequent kind.
-
-        It formats the common case itself, as :meth:`LineEncoder.deliver`
-        does, which saves a call per event, and hands the rest to it.
-        """
+        """Return a writer of deliver events, the most frequent kind."""
         lines = self._lines
         batch = self._batch
         flush = self.flush
         encode = self._encoder.deliver
-        names = self._encoder.names
 
         def write(event: Event) -> None:
-            t = event["t"]
-            name = names.get(event["msg"])
-            if (
-                name is not None
-                and len(event) == 7
-                and (type(t) is int or (type(t) is float and t - t == 0.0))
-                and type(event["node"]) is int
-                and type(event["from"]) is int
-                and type(event["view"]) is int
-            ):
-                lines.append(
-                    f'{{"seq":{event["seq"]},"t":{t!r},"kind":"deliver",'
-                    f'"node":{event["node"]},"from":{event["from"]},'
-                    f'"msg":{name},"view":{event["view"]}}}'
-                )
-            else:
-                lines.append(encode(event))
+            lines.append(encode(event))
             if len(lines) >= batch:
                 flush()
 
@@ -367,6 +348,14 @@ class LineEncoder:
         self._tail = ""
         # Message kind -> its JSON string, for the kinds seen so far.
         self.names: dict[str, str] = {}
+        # The objects of the last deliver event formatted directly, and its
+        # line around seq and node (see deliver).
+        self._deliver_t: Any = _UNSET
+        self._deliver_from: Any = _UNSET
+        self._deliver_msg: Any = _UNSET
+        self._deliver_view: Any = _UNSET
+        self._deliver_middle = ""
+        self._deliver_tail = ""
 
     def encode(self, event: Event) -> str:
         """Return the JSON line of ``event``, without the newline."""
@@ -424,24 +413,53 @@ class LineEncoder:
         return self._tail
 
     def deliver(self, event: Event) -> str:
-        """Return the JSON line of the ``deliver`` event ``event``."""
+        """Return the JSON line of the ``deliver`` event ``event``.
+
+        The deliveries of one message at one time share the objects of
+        ``t``, ``from``, ``msg`` and ``view``, so the line around ``seq``
+        and ``node`` is kept for as long as the next event has the same
+        four objects. Identity is enough because all four are immutable.
+        """
+        node = event["node"]
+        if (
+            event["t"] is self._deliver_t
+            and event["from"] is self._deliver_from
+            and event["view"] is self._deliver_view
+            and event["msg"] is self._deliver_msg
+            and type(node) is int
+            and type(event["seq"]) is int
+            and len(event) == 7
+        ):
+            middle, tail = self._deliver_middle, self._deliver_tail
+        else:
+            parts = self._deliver_parts(event)
+            if parts is None:
+                return _ENCODER.encode(event)
+            middle, tail = parts
+        return f'{{"seq":{event["seq"]}{middle}{node}{tail}'
+
+    def _deliver_parts(self, event: Event) -> tuple[str, str] | None:
+        """Return a deliver event's line before and after ``node``'s value,
+        and keep them for the next event, or None when the event must go
+        through the json module."""
         if len(event) != 7:
-            return _ENCODER.encode(event)
+            return None
         seq, t, node = event["seq"], event["t"], event["node"]
         source, name, view = event["from"], event["msg"], event["view"]
         if not (type(t) is int or (type(t) is float and t - t == 0.0)):
-            return _ENCODER.encode(event)
+            return None
         if type(seq) is not int or type(node) is not int or type(source) is not int:
-            return _ENCODER.encode(event)
-        quoted = self.names.get(name) if type(view) is int else None
+            return None
+        if type(name) is not str or type(view) is not int:
+            return None
+        quoted = self.names.get(name)
         if quoted is None:
-            if type(name) is not str or type(view) is not int:
-                return _ENCODER.encode(event)
             quoted = self.names[name] = _ENCODER.encode(name)
-        return (
-            f'{{"seq":{seq},"t":{t!r},"kind":"deliver","node":{node},'
-            f'"from":{source},"msg":{quoted},"view":{view}}}'
-        )
+        self._deliver_t, self._deliver_from = t, source
+        self._deliver_msg, self._deliver_view = name, view
+        self._deliver_middle = f',"t":{t!r},"kind":"deliver","node":'
+        self._deliver_tail = f',"from":{source},"msg":{quoted},"view":{view}}}'
+        return self._deliver_middle, self._deliver_tail
 
 
 class ListSink:

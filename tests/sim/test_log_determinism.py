@@ -128,3 +128,23 @@ def test_first_and_last_events_frame_run():
     assert first["scenario"]["seed"] == 11
     assert last["kind"] == "run_end"
     assert last["summary"] == summary
+
+
+def test_line_encoder_deliver_cache_keys_on_objects():
+    encode = LineEncoder().encode
+    t = 12.5
+    first = {"seq": 1, "t": t, "kind": "deliver", "node": 1}
+    first.update({"from": 0, "msg": "vote", "view": 3})
+    events = [
+        first,
+        {**first, "seq": 2, "node": 2},
+        {**first, "seq": 3, "node": False},
+        {**first, "seq": 4, "node": 4, "t": 12.75},
+        {**first, "seq": 5, "node": 5, "from": True},
+        {**first, "seq": 6, "node": 6, "view": 3.0},
+        {**first, "seq": 7, "node": 7, "msg": "prepare"},
+        {**first, "seq": 8, "node": 8, "msg": "prepare", "twin": 1},
+        {**first, "seq": 9, "node": 9},
+    ]
+    for event in events:
+        assert encode(event) == dumps(event)
