@@ -11,6 +11,12 @@ run, so it is not timed). ``--million`` adds a run of at least 1,000,000
 events at n = 64 and reports its peak heap, to show that memory stays
 bounded while the log streams to disk.
 
+The peer is the same message pattern written directly on SimPy
+(bench/simpy_peer.py), logging every send and delivery as a JSON line
+with the json module. Each n runs the peer right after the simulator, so
+both see the same machine load, and reports its messages per second and
+the ratio of the simulator's rate to it; ``--no-peer`` skips it.
+
 Run with ``python bench/sim.py`` from the repository root; ``--profile N``
 profiles one run at n = N with cProfile instead, and ``--split`` times
 simulating and serializing apart at n = 64.
@@ -33,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import simpy_peer  # noqa: E402
 
 from consensus.sim.log import JsonlSink, ListSink  # noqa: E402
 from consensus.sim.runner import Simulation  # noqa: E402
@@ -87,23 +95,43 @@ def peak_heap(doc: dict[str, Any], directory: str) -> int:
     return peak
 
 
-def measure(n: int, messages: int, directory: str) -> dict[str, Any]:
-    """Time one run at ``n`` and measure its peak heap in a second run."""
-    doc = scenario(n, heights_for(n, messages))
+def peer_rate(n: int, heights: int, directory: str) -> int:
+    """Return the SimPy peer's messages delivered per second at ``n``."""
+    path = os.path.join(directory, "peer.jsonl")
+    gc.collect()
+    start = time.perf_counter()
+    delivered = simpy_peer.run(n, heights, path)
+    return round(delivered / (time.perf_counter() - start))
+
+
+def measure(n: int, messages: int, directory: str, peer: bool) -> dict[str, Any]:
+    """Time one run at ``n`` and measure its peak heap in a second run.
+
+    With ``peer``, the SimPy peer runs the same heights right after the
+    timed run.
+    """
+    heights = heights_for(n, messages)
+    doc = scenario(n, heights)
     result = timed_run(doc, directory)
     summary = result["summary"]
     delivered = result["delivered"]
-    return {
+    rate = delivered / result["wall_s"]
+    row: dict[str, Any] = {
         "n": n,
         "heights": summary["committed_heights"],
         "delivered": delivered,
         "events": summary["events"],
         "wall_s": round(result["wall_s"], 3),
-        "messages_per_s": round(delivered / result["wall_s"]),
+        "messages_per_s": round(rate),
         "us_per_message": round(result["wall_s"] / delivered * 1e6, 3),
         "log_mb": round(result["log_bytes"] / 1e6, 1),
-        "peak_heap_mb": round(peak_heap(doc, directory) / 1e6, 1),
     }
+    if peer:
+        peer_messages_per_s = peer_rate(n, heights, directory)
+        row["peer_messages_per_s"] = peer_messages_per_s
+        row["ratio_to_peer"] = round(rate / peer_messages_per_s, 2)
+    row["peak_heap_mb"] = round(peak_heap(doc, directory) / 1e6, 1)
+    return row
 
 
 def million(directory: str) -> dict[str, Any]:
@@ -177,6 +205,11 @@ def main() -> None:
         "--profile", type=int, metavar="N", help="profile one run at n=N instead"
     )
     parser.add_argument(
+        "--no-peer",
+        action="store_true",
+        help="skip the SimPy peer runs",
+    )
+    parser.add_argument(
         "--split",
         action="store_true",
         help="also time simulating and serializing apart at n=64",
@@ -188,7 +221,8 @@ def main() -> None:
             return
         print(f"# {platform.python_implementation()} {platform.python_version()}")
         print(f"# {platform.machine()} {os.cpu_count()} cpus, {platform.platform()}")
-        rows = [measure(n, args.messages, directory) for n in args.sizes]
+        peer = not args.no_peer
+        rows = [measure(n, args.messages, directory, peer) for n in args.sizes]
         for row in rows:
             print(json.dumps(row))
         by_n = {row["n"]: row for row in rows}
