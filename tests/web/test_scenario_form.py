@@ -129,6 +129,23 @@ BAD_FORMS = [
         "latency_low_ms",
         "'NaN' is not a finite number; constant latency does not use it",
     ),
+    (
+        {"protocol": "paxos"},
+        "protocol",
+        "Protocol: 'paxos' is unknown; allowed: pbft, tendermint, hotstuff, "
+        "chained_hotstuff, hotstuff2, toy",
+    ),
+    (
+        {"leader_rotation": "random"},
+        "leader_rotation",
+        "Leader rotation: 'random' is unknown; allowed: round_robin, stable",
+    ),
+    (
+        {"latency_dist": "gamma"},
+        "latency_dist",
+        "Latency dist: 'gamma' is unknown; allowed: constant, uniform, normal, "
+        "exponential, lognormal",
+    ),
 ]
 
 
