@@ -276,8 +276,21 @@ def _describe(keyword: Any, instance: Any, subschema: Mapping[str, Any]) -> str:
     if keyword == "const":
         return f"{value_text} is not supported; allowed: {_show(subschema['const'])}"
     if keyword == "minItems":
-        return f"must have at least {subschema['minItems']} item(s)"
+        return _describe_min_items(instance, subschema)
     return f"{value_text} is invalid ({keyword})"
+
+
+def _describe_min_items(instance: list[Any], subschema: Mapping[str, Any]) -> str:
+    """Describe a list that is too short, naming its items by the ``title``
+    of the items schema ("node id", "group")."""
+    items = subschema.get("items")
+    noun = items.get("title", "item") if isinstance(items, Mapping) else "item"
+    allowed = f"allowed {subschema['minItems']} or more {noun}s"
+    if not instance:
+        return f"{_show(instance)} is empty; {allowed}"
+    count = len(instance)
+    counted = f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return f"{_show(instance)} has {counted}; {allowed}"
 
 
 def describe_range(subschema: Mapping[str, Any]) -> str:

@@ -145,6 +145,18 @@ CASES = [
         "node 1 is in two groups",
     ),
     (
+        "partition empty group",
+        net(partitions=[{"groups": [[0, 1], []]}]),
+        "network.partitions.0.groups.1",
+        "[] is empty; allowed 1 or more node ids",
+    ),
+    (
+        "partition no groups",
+        net(partitions=[{"groups": []}]),
+        "network.partitions.0.groups",
+        "[] is empty; allowed 1 or more groups",
+    ),
+    (
         "heal before start",
         net(partitions=[{"groups": [[0], [1]], "start_ms": 500, "heal_ms": 100}]),
         "network.partitions.0.heal_ms",

@@ -83,6 +83,11 @@ BAD_SCENARIOS = [
         "network.partitions.0.groups.1.1",
         "allowed 0 to 3",
     ),
+    (
+        {"protocol": "toy", "network": {"partitions": [{"groups": [[0, 1], []]}]}},
+        "network.partitions.0.groups.1",
+        "[] is empty; allowed 1 or more node ids",
+    ),
     ({"protocol": "toy", "stop": {}}, "stop", "no stop condition"),
     (
         {"protocol": "toy", "stop": {"time_ms": 600_001}},

@@ -56,6 +56,11 @@ BAD_FORMS = [
     ({"loss": "1"}, "loss", "out of range"),
     ({"loss": "-0.5"}, "loss", "out of range"),
     ({"partitions": "0 1 | 2 9"}, "partitions", "allowed 0 to 3"),
+    (
+        {"partitions": "0 1 |"},
+        "partitions",
+        "line 1: groups.1: [] is empty; allowed 1 or more node ids",
+    ),
     ({"stop_time_ms": ""}, "stop_time_ms", "no stop condition"),
     ({"stop_time_ms": "600001"}, "stop_time_ms", "out of range"),
     ({"stop_events": "2000001"}, "stop_events", "out of range"),
