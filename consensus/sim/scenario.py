@@ -40,6 +40,7 @@ VERSION = 1
 
 # Upper bound of any protocol parameter in ms (names ending in "_ms").
 PARAM_MS_MAX = 3_600_000
+PARAM_MS_RANGE = f"more than 0 to {PARAM_MS_MAX} ms"
 
 # Common protocol parameters; a protocol class may add keys in ``PARAMS``.
 COMMON_PARAMS: dict[str, Any] = {
@@ -152,7 +153,9 @@ def parse(doc: Mapping[str, Any] | str) -> dict[str, Any]:
     """
     if isinstance(doc, str):
         try:
-            doc = json.loads(doc, parse_constant=_reject_constant)
+            doc = json.loads(
+                doc, parse_float=_parse_float, parse_constant=_reject_constant
+            )
         except RecursionError:
             raise _too_deep() from None
         except json.JSONDecodeError as error:
@@ -167,6 +170,22 @@ def parse(doc: Mapping[str, Any] | str) -> dict[str, Any]:
             "", doc, f"a scenario must be a JSON object, not {_json_type(doc)}"
         )
     return dict(doc)
+
+
+class _OverflowedNumber(float):
+    """A JSON number too large in magnitude for a float, such as 1e400,
+    which Python reads as an infinity; ``text`` is the number as written."""
+
+    text: str
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if math.isfinite(value):
+        return value
+    overflowed = _OverflowedNumber(text)
+    overflowed.text = text
+    return overflowed
 
 
 def _reject_constant(name: str) -> Any:
@@ -193,21 +212,143 @@ def _validator(limits: Limits) -> jsonschema.Draft202012Validator:
 
 
 def _schema_errors(doc: dict[str, Any], limits: Limits) -> Iterator[ScenarioError]:
-    yield from _non_finite_numbers(doc, "")
+    errors: list[ScenarioError] = []
+    unknown_fields: set[str] = set()
     for error in _validator(limits).iter_errors(doc):
-        yield from _translate(error)
+        for translated in _translate(error):
+            errors.append(translated)
+            if error.validator in ("additionalProperties", "unevaluatedProperties"):
+                unknown_fields.add(translated.field)
+    yield from _non_finite_errors(doc, limits, errors, unknown_fields)
+    yield from errors
 
 
-def _non_finite_numbers(value: Any, path: str) -> Iterator[ScenarioError]:
-    """Yield an error for each NaN or infinity, which JSON cannot carry."""
+# --- non-finite numbers ----------------------------------------------------
+
+_BOUND_KEYWORDS = frozenset(
+    {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
+)
+
+
+def _non_finite_errors(
+    doc: dict[str, Any],
+    limits: Limits,
+    schema_errors: list[ScenarioError],
+    unknown_fields: set[str],
+) -> Iterator[ScenarioError]:
+    """Yield an error with the allowed range for each NaN or infinity.
+
+    A value in an unknown field, or in a field that is no number at all
+    (``protocol``), is left to the schema error about that field, which
+    states what is allowed there.
+    """
+    found = list(_non_finite_numbers(doc, ()))
+    if not found:
+        return
+    bounds = _number_bounds(doc, limits, {parts for parts, _ in found})
+    other_errors = {error.field for error in schema_errors}
+    for parts, value in found:
+        path = _join("", *parts)
+        if _is_under(path, unknown_fields):
+            continue
+        allowed = _allowed_range(parts, bounds.get(parts), doc, limits)
+        if allowed is None and path in other_errors:
+            continue
+        if allowed is None:
+            allowed = "any finite number"
+        yield ScenarioError(
+            path, value, f"{_describe_non_finite(value)}; allowed {allowed}"
+        )
+
+
+def _non_finite_numbers(
+    value: Any, parts: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], float]]:
+    """Yield the path and value of each NaN or infinity in ``value``."""
     if isinstance(value, float) and not math.isfinite(value):
-        yield ScenarioError(path, value, f"{_show(value)} is not a finite number")
+        yield parts, value
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _non_finite_numbers(item, _join(path, key))
+            yield from _non_finite_numbers(item, (*parts, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _non_finite_numbers(item, _join(path, index))
+            yield from _non_finite_numbers(item, (*parts, index))
+
+
+def _number_bounds(
+    doc: dict[str, Any], limits: Limits, paths: set[tuple[str | int, ...]]
+) -> dict[tuple[str | int, ...], Mapping[str, Any]]:
+    """Return the subschema that bounds the number at each of ``paths``.
+
+    NaN compares false with every bound, so the schema pass reports no
+    bound it breaks. Validating copies of ``doc`` whose non-finite numbers
+    are replaced by -infinity, which breaks any lower bound, and then by
+    infinity, which breaks any upper bound, makes jsonschema name the
+    subschema, with its $ref, if/then and anyOf branches resolved.
+    """
+    found: dict[tuple[str | int, ...], Mapping[str, Any]] = {}
+    for probe in (-math.inf, math.inf):
+        trial = _replace_non_finite(doc, probe)
+        for error in _validator(limits).iter_errors(trial):
+            for sub in _with_context(error):
+                parts = tuple(sub.absolute_path)
+                if sub.validator in _BOUND_KEYWORDS and parts in paths:
+                    found.setdefault(parts, sub.schema)
+    return found
+
+
+def _replace_non_finite(value: Any, probe: float) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return probe
+    if isinstance(value, Mapping):
+        return {key: _replace_non_finite(item, probe) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replace_non_finite(item, probe) for item in value]
+    return value
+
+
+def _with_context(
+    error: jsonschema.ValidationError,
+) -> Iterator[jsonschema.ValidationError]:
+    """Yield ``error`` and the errors of the anyOf branches inside it."""
+    yield error
+    for sub in error.context or ():
+        yield from _with_context(sub)
+
+
+def _allowed_range(
+    parts: tuple[str | int, ...],
+    bounds: Mapping[str, Any] | None,
+    doc: dict[str, Any],
+    limits: Limits,
+) -> str | None:
+    """Describe the range of the number at ``parts`` as the loader's
+    other errors do, or return None when no range applies."""
+    if len(parts) == 2 and parts[0] == "params" and str(parts[1]).endswith("_ms"):
+        return PARAM_MS_RANGE
+    if bounds is None:
+        return None
+    n = doc.get("n", 4)
+    # jsonschema (4.26) reports the subschema a $ref resolves to, not a
+    # copy, so identity distinguishes a node id from other integers >= 0.
+    is_node = bounds is _schema(limits)["$defs"]["node"]
+    if is_node and _is_integer(n) and 1 <= n <= limits.n_max:
+        return f"0 to {n - 1}"
+    return describe_range(bounds)
+
+
+def _describe_non_finite(value: float) -> str:
+    if isinstance(value, _OverflowedNumber):
+        return f"{value.text} is beyond the range of a 64-bit floating-point number"
+    return f"{_show(value)} is not a finite number"
+
+
+def _is_under(path: str, fields: set[str]) -> bool:
+    return any(path == field or path.startswith(field + ".") for field in fields)
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _translate(error: jsonschema.ValidationError) -> Iterator[ScenarioError]:
@@ -494,10 +635,7 @@ def _param_errors(protocol: str, params: Mapping[str, Any]) -> Iterator[Scenario
             )
         elif key.endswith("_ms") and not 0 < value <= PARAM_MS_MAX:
             yield ScenarioError(
-                path,
-                value,
-                f"{_show(value)} is out of range; allowed more than 0 "
-                f"to {PARAM_MS_MAX} ms",
+                path, value, f"{_show(value)} is out of range; allowed {PARAM_MS_RANGE}"
             )
         else:
             choices = _declared_choices(protocol).get(key)

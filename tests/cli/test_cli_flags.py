@@ -134,6 +134,15 @@ def test_invalid_n_exits_two(capsys):
     assert err == "error: n: 0 is out of range; allowed 1 to 256\n"
 
 
+def test_nan_flag_names_range(capsys):
+    assert main(["run", "--protocol", "toy", "--loss", "nan"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "error: network.loss: NaN is not a finite number; "
+        "allowed 0 up to but not including 1\n"
+    )
+
+
 def test_missing_file_exits_two(capsys, tmp_path):
     missing = tmp_path / "absent.json"
     assert main(["run", str(missing)]) == 2

@@ -207,6 +207,61 @@ CASES = [
     ),
     ("seed negative", doc(seed=-1), "seed", "-1 is out of range"),
     ("nan number", doc(seed=float("nan")), "seed", "NaN is not a finite number"),
+    (
+        "nan seed range",
+        doc(seed=float("nan")),
+        "seed",
+        "NaN is not a finite number; allowed 0 to 9223372036854775807",
+    ),
+    (
+        "infinite node",
+        doc(faults=[{"node": float("inf"), "behaviour": "silent"}]),
+        "faults.0.node",
+        "Infinity is not a finite number; allowed 0 to 3",
+    ),
+    (
+        "nan stop time",
+        doc(stop={"time_ms": float("nan")}),
+        "stop.time_ms",
+        "NaN is not a finite number; allowed more than 0 up to 3600000",
+    ),
+    (
+        "nan link latency",
+        net(
+            links=[
+                {
+                    "from": 0,
+                    "to": 1,
+                    "latency": {
+                        "dist": "normal",
+                        "mean_ms": 5,
+                        "stdev_ms": float("nan"),
+                    },
+                }
+            ]
+        ),
+        "network.links.0.latency.stdev_ms",
+        "NaN is not a finite number; allowed 0 or more",
+    ),
+    (
+        "nan protocol param",
+        doc(protocol="tendermint", params={"gossip_ms": float("nan")}),
+        "params.gossip_ms",
+        "NaN is not a finite number; allowed more than 0 to 3600000 ms",
+    ),
+    (
+        "overflowing number",
+        '{"protocol": "pbft", "n": 1e400}',
+        "n",
+        "1e400 is beyond the range of a 64-bit floating-point number; allowed 1 to 256",
+    ),
+    (
+        "overflowing negative number",
+        '{"protocol": "pbft", "network": {"gst_ms": -1e400}}',
+        "network.gst_ms",
+        "-1e400 is beyond the range of a 64-bit floating-point number; "
+        "allowed 0 or more",
+    ),
 ]
 
 
@@ -249,6 +304,21 @@ def test_json_nan_rejected():
     with pytest.raises(ScenarioError) as caught:
         load('{"protocol": "pbft", "n": NaN}')
     assert "NaN is not a number" in str(caught.value)
+
+
+def test_nan_in_text_field_keeps_schema_error():
+    """NaN where a string belongs gets the error that lists the choices."""
+    with pytest.raises(ScenarioError) as caught:
+        load(doc(protocol=float("nan")))
+    assert caught.value.field == "protocol"
+    assert "NaN is unknown; allowed: pbft" in caught.value.message
+
+
+def test_nan_in_unknown_field_reports_field():
+    with pytest.raises(ScenarioError) as caught:
+        load(doc(colour=float("nan")))
+    assert caught.value.field == "colour"
+    assert caught.value.message.startswith("unknown field; allowed: version")
 
 
 def test_non_object_document_rejected():

@@ -102,6 +102,11 @@ BAD_SCENARIOS = [
     ({"protocol": "toy", "colour": "red"}, "colour", "unknown field"),
     ({"protocol": "paxos"}, "protocol", "unknown"),
     ({"n": 4}, "protocol", "missing"),
+    (
+        b'{"protocol": "toy", "n": 1e400}',
+        "n",
+        "1e400 is beyond the range of a 64-bit floating-point number; allowed 1 to 64",
+    ),
     (b'{"protocol": "toy",', "", "invalid JSON"),
     (b"[1, 2]", "", "must be a JSON object"),
 ]
