@@ -148,13 +148,15 @@ def schema(limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
 def parse(doc: Mapping[str, Any] | str) -> dict[str, Any]:
     """Return ``doc`` as a dict, parsing it first when it is a JSON string.
 
-    Raises :class:`ScenarioError` (with field "") for malformed JSON, for
-    NaN or Infinity, and for a document that is not a JSON object.
+    Raises :class:`ScenarioError` (with field "") for malformed JSON and
+    for a document that is not a JSON object. NaN, Infinity and numbers
+    beyond the float range parse, so that the schema pass can report them
+    on the field that contains them.
     """
     if isinstance(doc, str):
         try:
             doc = json.loads(
-                doc, parse_float=_parse_float, parse_constant=_reject_constant
+                doc, parse_float=_parse_float, parse_constant=_json_literal
             )
         except RecursionError:
             raise _too_deep() from None
@@ -172,24 +174,31 @@ def parse(doc: Mapping[str, Any] | str) -> dict[str, Any]:
     return dict(doc)
 
 
-class _OverflowedNumber(float):
-    """A JSON number too large in magnitude for a float, such as 1e400,
-    which Python reads as an infinity; ``text`` is the number as written."""
+class _JsonLiteral(float):
+    """A JSON number that is NaN or infinite as a float, with its ``text``.
+
+    The text is a constant that JSON lacks but Python's parser reads (NaN,
+    Infinity, -Infinity) or a number too large in magnitude for a float,
+    such as 1e400. Errors quote it as written.
+    """
 
     text: str
+
+
+_JSON_CONSTANTS = ("NaN", "Infinity", "-Infinity")
 
 
 def _parse_float(text: str) -> float:
     value = float(text)
     if math.isfinite(value):
         return value
-    overflowed = _OverflowedNumber(text)
-    overflowed.text = text
-    return overflowed
+    return _json_literal(text)
 
 
-def _reject_constant(name: str) -> Any:
-    raise ScenarioError("", name, f"invalid JSON: {name} is not a number")
+def _json_literal(text: str) -> _JsonLiteral:
+    literal = _JsonLiteral(text)
+    literal.text = text
+    return literal
 
 
 # --- schema pass -----------------------------------------------------------
@@ -338,7 +347,9 @@ def _allowed_range(
 
 
 def _describe_non_finite(value: float) -> str:
-    if isinstance(value, _OverflowedNumber):
+    if isinstance(value, _JsonLiteral) and value.text in _JSON_CONSTANTS:
+        return f"invalid JSON: {value.text} is not a number"
+    if isinstance(value, _JsonLiteral):
         return f"{value.text} is beyond the range of a 64-bit floating-point number"
     return f"{_show(value)} is not a finite number"
 

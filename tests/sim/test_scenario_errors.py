@@ -306,6 +306,35 @@ def test_json_nan_rejected():
     assert "NaN is not a number" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "field", "message"),
+    [
+        (
+            '{"protocol": "pbft", "n": NaN}',
+            "n",
+            "invalid JSON: NaN is not a number; allowed 1 to 256",
+        ),
+        (
+            '{"protocol": "pbft", "network": {"loss": Infinity}}',
+            "network.loss",
+            "invalid JSON: Infinity is not a number; "
+            "allowed 0 up to but not including 1",
+        ),
+        (
+            '{"protocol": "pbft", "faults": [{"node": -Infinity, '
+            '"behaviour": "silent"}]}',
+            "faults.0.node",
+            "invalid JSON: -Infinity is not a number; allowed 0 to 3",
+        ),
+    ],
+)
+def test_json_constant_names_its_key(text, field, message):
+    with pytest.raises(ScenarioError) as caught:
+        load(text)
+    assert caught.value.field == field
+    assert caught.value.message == message
+
+
 def test_nan_in_text_field_keeps_schema_error():
     """NaN where a string belongs gets the error that lists the choices."""
     with pytest.raises(ScenarioError) as caught:

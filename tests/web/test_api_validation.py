@@ -107,6 +107,17 @@ BAD_SCENARIOS = [
         "n",
         "1e400 is beyond the range of a 64-bit floating-point number; allowed 1 to 64",
     ),
+    (
+        b'{"protocol": "toy", "network": {"loss": NaN}}',
+        "network.loss",
+        "invalid JSON: NaN is not a number; allowed 0 up to but not including 1",
+    ),
+    (
+        b'{"protocol": "toy", "twins_worlds": [{"from_view": Infinity, '
+        b'"world_1": []}], "faults": [{"node": 0, "behaviour": "twins"}]}',
+        "twins_worlds.0.from_view",
+        "invalid JSON: Infinity is not a number; allowed 0",
+    ),
     (b'{"protocol": "toy",', "", "invalid JSON"),
     (b"[1, 2]", "", "must be a JSON object"),
 ]
