@@ -511,11 +511,19 @@ def _node(field: str, where: str, text: str) -> int:
 
 def _options(field: str, where: str, words: list[str]) -> dict[str, Any]:
     options: dict[str, Any] = {}
+    written: dict[str, str] = {}
     for word in words:
         name, sign, value = word.partition("=")
         if not sign or not name:
             raise LineError(field, f"{where}: {word!r} is not key=value")
+        if name in written:
+            raise LineError(
+                field,
+                f"{where}: {name} is given twice ({written[name]} and {word}); "
+                "allowed once",
+            )
         options[name] = _number(field, where, name, value)
+        written[name] = word
     return options
 
 

@@ -53,6 +53,21 @@ BAD_FORMS = [
     ({"latency_ms": "-5"}, "latency_ms", "out of range"),
     ({"latency_ms": "ten"}, "latency_ms", "'ten' is not a number"),
     ({"faults": "1 delay delay_ms=-3"}, "faults", "line 1: delay_ms"),
+    (
+        {"faults": "1 silent\n2 crash at_ms=5 at_ms=6"},
+        "faults",
+        "line 2: at_ms is given twice (at_ms=5 and at_ms=6); allowed once",
+    ),
+    (
+        {"links": "0 1 constant ms=5 ms=6"},
+        "links",
+        "line 1: ms is given twice (ms=5 and ms=6); allowed once",
+    ),
+    (
+        {"partitions": "0 1 | 2 3 heal_ms=500 start_ms=0 heal_ms=900"},
+        "partitions",
+        "line 1: heal_ms is given twice (heal_ms=500 and heal_ms=900); allowed once",
+    ),
     ({"loss": "1"}, "loss", "out of range"),
     ({"loss": "-0.5"}, "loss", "out of range"),
     ({"partitions": "0 1 | 2 9"}, "partitions", "allowed 0 to 3"),
