@@ -58,6 +58,9 @@ class Limits:
 
     The defaults suit the command line; a server that runs scenarios for
     others passes smaller ones. ``n`` ranges from 1 to ``n_max``.
+    ``events_max`` also bounds ``twins_worlds`` ``from_view``: each view
+    a protocol enters costs at least one logged event, so a run of that
+    many events never reaches a later view.
     """
 
     n_max: int = 256
@@ -212,6 +215,8 @@ def _schema(limits: Limits) -> dict[str, Any]:
     stop["time_ms"]["anyOf"][0]["maximum"] = limits.time_ms_max
     stop["heights"]["anyOf"][0]["maximum"] = limits.heights_max
     stop["events"]["anyOf"][0]["maximum"] = limits.events_max
+    layout = document["$defs"]["twins_layout"]["properties"]
+    layout["from_view"]["maximum"] = limits.events_max
     return document
 
 

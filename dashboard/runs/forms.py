@@ -268,6 +268,8 @@ class ScenarioForm(forms.Form):
         self.fields["stop_time_ms"].help_text += f" At most {config.time_ms_max}."
         self.fields["stop_heights"].help_text += f" At most {config.heights_max}."
         self.fields["stop_events"].help_text += f" At most {config.events_max}."
+        twins_worlds = self.fields["twins_worlds"]
+        twins_worlds.help_text += f" from_view is at most {config.events_max}."
 
     def _protocol(self) -> str:
         """Return the protocol the form shows: posted, copied or the default."""

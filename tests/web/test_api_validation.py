@@ -118,6 +118,18 @@ BAD_SCENARIOS = [
         "twins_worlds.0.from_view",
         "invalid JSON: Infinity is not a number; allowed 0",
     ),
+    (
+        {
+            "protocol": "toy",
+            "faults": [{"node": 0, "behaviour": "twins"}],
+            "twins_worlds": [
+                {"from_view": 0, "world_1": [1]},
+                {"from_view": 2_000_001, "world_1": []},
+            ],
+        },
+        "twins_worlds.1.from_view",
+        "2000001 is out of range; allowed 0 to 2000000",
+    ),
     (b'{"protocol": "toy",', "", "invalid JSON"),
     (b"[1, 2]", "", "must be a JSON object"),
 ]

@@ -103,6 +103,15 @@ BAD_FORMS = [
         "twins_worlds[0].world_1[0]: 7 is out of range; allowed 0 to 3",
     ),
     (
+        {
+            "faults": "0 twins",
+            "twins_worlds": '[{"from_view": 0, "world_1": [2]}, '
+            '{"from_view": 2000001, "world_1": []}]',
+        },
+        "twins_worlds",
+        "twins_worlds[1].from_view: 2000001 is out of range; allowed 0 to 2000000",
+    ),
+    (
         {"twins_worlds": '[{"from_view": 0, "world_1": [2]}]'},
         "twins_worlds",
         "no fault has behaviour twins",
