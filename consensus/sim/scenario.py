@@ -227,12 +227,15 @@ def _validator(limits: Limits) -> jsonschema.Draft202012Validator:
 
 def _schema_errors(doc: dict[str, Any], limits: Limits) -> Iterator[ScenarioError]:
     errors: list[ScenarioError] = []
-    unknown_fields: set[str] = set()
+    unknown_fields: set[tuple[str | int, ...]] = set()
     for error in _validator(limits).iter_errors(doc):
-        for translated in _translate(error):
-            errors.append(translated)
-            if error.validator in ("additionalProperties", "unevaluatedProperties"):
-                unknown_fields.add(translated.field)
+        errors.extend(_translate(error))
+        if error.validator in ("additionalProperties", "unevaluatedProperties"):
+            allowed = error.schema.get("properties", {})
+            base = tuple(error.absolute_path)
+            unknown_fields.update(
+                (*base, name) for name in error.instance if name not in allowed
+            )
     yield from _non_finite_errors(doc, limits, errors, unknown_fields)
     yield from errors
 
@@ -248,7 +251,7 @@ def _non_finite_errors(
     doc: dict[str, Any],
     limits: Limits,
     schema_errors: list[ScenarioError],
-    unknown_fields: set[str],
+    unknown_fields: set[tuple[str | int, ...]],
 ) -> Iterator[ScenarioError]:
     """Yield an error with the allowed range for each NaN or infinity.
 
@@ -256,15 +259,14 @@ def _non_finite_errors(
     (``protocol``), is left to the schema error about that field, which
     states what is allowed there.
     """
-    found = list(_non_finite_numbers(doc, ()))
+    found: list[tuple[tuple[str | int, ...], float]] = []
+    _find_non_finite(doc, (), unknown_fields, found)
     if not found:
         return
     bounds = _number_bounds(doc, limits, {parts for parts, _ in found})
     other_errors = {error.field for error in schema_errors}
     for parts, value in found:
         path = _join("", *parts)
-        if _is_under(path, unknown_fields):
-            continue
         allowed = _allowed_range(parts, bounds.get(parts), doc, limits)
         if allowed is None and path in other_errors:
             continue
@@ -275,18 +277,31 @@ def _non_finite_errors(
         )
 
 
-def _non_finite_numbers(
-    value: Any, parts: tuple[str | int, ...]
-) -> Iterator[tuple[tuple[str | int, ...], float]]:
-    """Yield the path and value of each NaN or infinity in ``value``."""
+def _find_non_finite(
+    value: Any,
+    parts: tuple[str | int, ...],
+    skip: set[tuple[str | int, ...]],
+    found: list[tuple[tuple[str | int, ...], float]],
+) -> None:
+    """Append the path and value of each NaN or infinity in ``value`` to
+    ``found``, leaving out the fields at the paths in ``skip``."""
+    if parts in skip:
+        return
     if isinstance(value, float) and not math.isfinite(value):
-        yield parts, value
+        found.append((parts, value))
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _non_finite_numbers(item, (*parts, key))
+            _find_non_finite(item, (*parts, key), skip, found)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _non_finite_numbers(item, (*parts, index))
+            _find_non_finite(item, (*parts, index), skip, found)
+
+
+# Integers beyond any bound of the schema. They replace NaN and the
+# infinities in the probes of _number_bounds, and unlike an infinity they
+# pass an "integer" type, so the probes add no type errors in number fields.
+_BELOW_ANY_BOUND = -(10**400)
+_ABOVE_ANY_BOUND = 10**400
 
 
 def _number_bounds(
@@ -295,13 +310,16 @@ def _number_bounds(
     """Return the subschema that bounds the number at each of ``paths``.
 
     NaN compares false with every bound, so the schema pass reports no
-    bound it breaks. Validating copies of ``doc`` whose non-finite numbers
-    are replaced by -infinity, which breaks any lower bound, and then by
-    infinity, which breaks any upper bound, makes jsonschema name the
-    subschema, with its $ref, if/then and anyOf branches resolved.
+    bound it breaks. Validating a copy of ``doc`` whose non-finite numbers
+    are replaced by a number below any lower bound makes jsonschema name
+    the subschema, with its $ref, if/then and anyOf branches resolved.
+    A second copy, with a number above any upper bound, covers the paths
+    the first found no lower bound for.
     """
     found: dict[tuple[str | int, ...], Mapping[str, Any]] = {}
-    for probe in (-math.inf, math.inf):
+    for probe in (_BELOW_ANY_BOUND, _ABOVE_ANY_BOUND):
+        if len(found) == len(paths):
+            break
         trial = _replace_non_finite(doc, probe)
         for error in _validator(limits).iter_errors(trial):
             for sub in _with_context(error):
@@ -311,7 +329,7 @@ def _number_bounds(
     return found
 
 
-def _replace_non_finite(value: Any, probe: float) -> Any:
+def _replace_non_finite(value: Any, probe: int) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return probe
     if isinstance(value, Mapping):
@@ -357,10 +375,6 @@ def _describe_non_finite(value: float) -> str:
     if isinstance(value, _JsonLiteral):
         return f"{value.text} is beyond the range of a 64-bit floating-point number"
     return f"{_show(value)} is not a finite number"
-
-
-def _is_under(path: str, fields: set[str]) -> bool:
-    return any(path == field or path.startswith(field + ".") for field in fields)
 
 
 def _is_integer(value: Any) -> bool:
