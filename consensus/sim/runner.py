@@ -9,16 +9,17 @@ in chunks of items until a stop condition holds:
 - ``heights``: every honest node has committed heights 1..``stop.heights``;
 - ``events``: the log contains ``stop.events`` events;
 - ``event_limit``: the log contains ``max_events`` events, a cap the caller
-  sets outside the scenario;
+  sets outside the scenario and that counts like ``stop.events``;
 - ``frozen``: the clock stood still for a window of :func:`frozen_limit`
   events, as in a run of one node or with zero latency, whose protocol
   keeps committing at one instant and would never reach ``stop.time_ms``;
 - ``idle``: nothing is scheduled any more.
 
-The log ends at the event that met a heights or events condition, plus the
-violations the checker derives from that event: the log is closed there,
-and the next attempt to log raises :class:`~consensus.sim.log.LogClosed`,
-which unwinds to :meth:`Simulation.run`. Then come the checker's
+The log ends at the event that met a heights, events or event_limit
+condition, plus the violations the checker derives from that event: the
+log is closed there, and the next attempt to log raises
+:class:`~consensus.sim.log.LogClosed`, which unwinds to
+:meth:`Simulation.run`. Then come the checker's
 final findings and ``run_end``, whose ``summary`` is what :meth:`run`
 returns. Every event goes, numbered, to the sinks in order, then to the
 metrics and the checker.
@@ -108,8 +109,10 @@ class Simulation:
     normalized) first. ``sinks`` get every event in log order. ``progress``
     gets the fraction done (0 to 1) at most about a hundred times a run,
     and 1.0 at the end. ``checker`` and ``metrics`` default to the
-    simulator's own. ``max_events`` caps the log length (None for no cap);
-    the default cap, the scenario loader's limit on ``stop.events``, also
+    simulator's own. ``max_events`` caps the events before the closing
+    ones (the checker's violations at the capped event, its final
+    findings and ``run_end``), as ``stop.events`` does (None for no cap).
+    The default cap, the scenario loader's limit on ``stop.events``, also
     ends a run whose protocol commits forever without time passing.
     """
 

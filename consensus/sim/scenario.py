@@ -40,6 +40,7 @@ VERSION = 1
 
 # Upper bound of any protocol parameter in ms (names ending in "_ms").
 PARAM_MS_MAX = 3_600_000
+PARAM_MS_RANGE = f"more than 0 to {PARAM_MS_MAX} ms"
 
 # Common protocol parameters; a protocol class may add keys in ``PARAMS``.
 COMMON_PARAMS: dict[str, Any] = {
@@ -57,6 +58,9 @@ class Limits:
 
     The defaults suit the command line; a server that runs scenarios for
     others passes smaller ones. ``n`` ranges from 1 to ``n_max``.
+    ``events_max`` also bounds ``twins_worlds`` ``from_view``: each view
+    a protocol enters costs at least one logged event, so a run of that
+    many events never reaches a later view.
     """
 
     n_max: int = 256
@@ -147,12 +151,16 @@ def schema(limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
 def parse(doc: Mapping[str, Any] | str) -> dict[str, Any]:
     """Return ``doc`` as a dict, parsing it first when it is a JSON string.
 
-    Raises :class:`ScenarioError` (with field "") for malformed JSON, for
-    NaN or Infinity, and for a document that is not a JSON object.
+    Raises :class:`ScenarioError` (with field "") for malformed JSON and
+    for a document that is not a JSON object. NaN, Infinity and numbers
+    beyond the float range parse, so that the schema pass can report them
+    on the field that contains them.
     """
     if isinstance(doc, str):
         try:
-            doc = json.loads(doc, parse_constant=_reject_constant)
+            doc = json.loads(
+                doc, parse_float=_parse_float, parse_constant=_json_literal
+            )
         except RecursionError:
             raise _too_deep() from None
         except json.JSONDecodeError as error:
@@ -169,8 +177,31 @@ def parse(doc: Mapping[str, Any] | str) -> dict[str, Any]:
     return dict(doc)
 
 
-def _reject_constant(name: str) -> Any:
-    raise ScenarioError("", name, f"invalid JSON: {name} is not a number")
+class _JsonLiteral(float):
+    """A JSON number that is NaN or infinite as a float, with its ``text``.
+
+    The text is a constant that JSON lacks but Python's parser reads (NaN,
+    Infinity, -Infinity) or a number too large in magnitude for a float,
+    such as 1e400. Errors quote it as written.
+    """
+
+    text: str
+
+
+_JSON_CONSTANTS = ("NaN", "Infinity", "-Infinity")
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if math.isfinite(value):
+        return value
+    return _json_literal(text)
+
+
+def _json_literal(text: str) -> _JsonLiteral:
+    literal = _JsonLiteral(text)
+    literal.text = text
+    return literal
 
 
 # --- schema pass -----------------------------------------------------------
@@ -184,6 +215,8 @@ def _schema(limits: Limits) -> dict[str, Any]:
     stop["time_ms"]["anyOf"][0]["maximum"] = limits.time_ms_max
     stop["heights"]["anyOf"][0]["maximum"] = limits.heights_max
     stop["events"]["anyOf"][0]["maximum"] = limits.events_max
+    layout = document["$defs"]["twins_layout"]["properties"]
+    layout["from_view"]["maximum"] = limits.events_max
     return document
 
 
@@ -193,21 +226,159 @@ def _validator(limits: Limits) -> jsonschema.Draft202012Validator:
 
 
 def _schema_errors(doc: dict[str, Any], limits: Limits) -> Iterator[ScenarioError]:
-    yield from _non_finite_numbers(doc, "")
+    errors: list[ScenarioError] = []
+    unknown_fields: set[tuple[str | int, ...]] = set()
     for error in _validator(limits).iter_errors(doc):
-        yield from _translate(error)
+        errors.extend(_translate(error))
+        if error.validator in ("additionalProperties", "unevaluatedProperties"):
+            allowed = error.schema.get("properties", {})
+            base = tuple(error.absolute_path)
+            unknown_fields.update(
+                (*base, name) for name in error.instance if name not in allowed
+            )
+    yield from _non_finite_errors(doc, limits, errors, unknown_fields)
+    yield from errors
 
 
-def _non_finite_numbers(value: Any, path: str) -> Iterator[ScenarioError]:
-    """Yield an error for each NaN or infinity, which JSON cannot carry."""
+# --- non-finite numbers ----------------------------------------------------
+
+_BOUND_KEYWORDS = frozenset(
+    {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
+)
+
+
+def _non_finite_errors(
+    doc: dict[str, Any],
+    limits: Limits,
+    schema_errors: list[ScenarioError],
+    unknown_fields: set[tuple[str | int, ...]],
+) -> Iterator[ScenarioError]:
+    """Yield an error with the allowed range for each NaN or infinity.
+
+    A value in an unknown field, or in a field that is no number at all
+    (``protocol``), is left to the schema error about that field, which
+    states what is allowed there.
+    """
+    found: list[tuple[tuple[str | int, ...], float]] = []
+    _find_non_finite(doc, (), unknown_fields, found)
+    if not found:
+        return
+    bounds = _number_bounds(doc, limits, {parts for parts, _ in found})
+    other_errors = {error.field for error in schema_errors}
+    for parts, value in found:
+        path = _join("", *parts)
+        allowed = _allowed_range(parts, bounds.get(parts), doc, limits)
+        if allowed is None and path in other_errors:
+            continue
+        if allowed is None:
+            allowed = "any finite number"
+        yield ScenarioError(
+            path, value, f"{_describe_non_finite(value)}; allowed {allowed}"
+        )
+
+
+def _find_non_finite(
+    value: Any,
+    parts: tuple[str | int, ...],
+    skip: set[tuple[str | int, ...]],
+    found: list[tuple[tuple[str | int, ...], float]],
+) -> None:
+    """Append the path and value of each NaN or infinity in ``value`` to
+    ``found``, leaving out the fields at the paths in ``skip``."""
+    if parts in skip:
+        return
     if isinstance(value, float) and not math.isfinite(value):
-        yield ScenarioError(path, value, f"{_show(value)} is not a finite number")
+        found.append((parts, value))
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _non_finite_numbers(item, _join(path, key))
+            _find_non_finite(item, (*parts, key), skip, found)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _non_finite_numbers(item, _join(path, index))
+            _find_non_finite(item, (*parts, index), skip, found)
+
+
+# Integers beyond any bound of the schema. They replace NaN and the
+# infinities in the probes of _number_bounds, and unlike an infinity they
+# pass an "integer" type, so the probes add no type errors in number fields.
+_BELOW_ANY_BOUND = -(10**400)
+_ABOVE_ANY_BOUND = 10**400
+
+
+def _number_bounds(
+    doc: dict[str, Any], limits: Limits, paths: set[tuple[str | int, ...]]
+) -> dict[tuple[str | int, ...], Mapping[str, Any]]:
+    """Return the subschema that bounds the number at each of ``paths``.
+
+    NaN compares false with every bound, so the schema pass reports no
+    bound it breaks. Validating a copy of ``doc`` whose non-finite numbers
+    are replaced by a number below any lower bound makes jsonschema name
+    the subschema, with its $ref, if/then and anyOf branches resolved.
+    A second copy, with a number above any upper bound, covers the paths
+    the first found no lower bound for.
+    """
+    found: dict[tuple[str | int, ...], Mapping[str, Any]] = {}
+    for probe in (_BELOW_ANY_BOUND, _ABOVE_ANY_BOUND):
+        if len(found) == len(paths):
+            break
+        trial = _replace_non_finite(doc, probe)
+        for error in _validator(limits).iter_errors(trial):
+            for sub in _with_context(error):
+                parts = tuple(sub.absolute_path)
+                if sub.validator in _BOUND_KEYWORDS and parts in paths:
+                    found.setdefault(parts, sub.schema)
+    return found
+
+
+def _replace_non_finite(value: Any, probe: int) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return probe
+    if isinstance(value, Mapping):
+        return {key: _replace_non_finite(item, probe) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replace_non_finite(item, probe) for item in value]
+    return value
+
+
+def _with_context(
+    error: jsonschema.ValidationError,
+) -> Iterator[jsonschema.ValidationError]:
+    """Yield ``error`` and the errors of the anyOf branches inside it."""
+    yield error
+    for sub in error.context or ():
+        yield from _with_context(sub)
+
+
+def _allowed_range(
+    parts: tuple[str | int, ...],
+    bounds: Mapping[str, Any] | None,
+    doc: dict[str, Any],
+    limits: Limits,
+) -> str | None:
+    """Describe the range of the number at ``parts`` as the loader's
+    other errors do, or return None when no range applies."""
+    if len(parts) == 2 and parts[0] == "params" and str(parts[1]).endswith("_ms"):
+        return PARAM_MS_RANGE
+    if bounds is None:
+        return None
+    n = doc.get("n", 4)
+    # jsonschema (4.26) reports the subschema a $ref resolves to, not a
+    # copy, so identity distinguishes a node id from other integers >= 0.
+    is_node = bounds is _schema(limits)["$defs"]["node"]
+    if is_node and _is_integer(n) and 1 <= n <= limits.n_max:
+        return f"0 to {n - 1}"
+    return describe_range(bounds)
+
+
+def _describe_non_finite(value: float) -> str:
+    if isinstance(value, _JsonLiteral) and value.text in _JSON_CONSTANTS:
+        return f"invalid JSON: {value.text} is not a number"
+    if isinstance(value, _JsonLiteral):
+        return f"{value.text} is beyond the range of a 64-bit floating-point number"
+    return f"{_show(value)} is not a finite number"
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _translate(error: jsonschema.ValidationError) -> Iterator[ScenarioError]:
@@ -276,8 +447,21 @@ def _describe(keyword: Any, instance: Any, subschema: Mapping[str, Any]) -> str:
     if keyword == "const":
         return f"{value_text} is not supported; allowed: {_show(subschema['const'])}"
     if keyword == "minItems":
-        return f"must have at least {subschema['minItems']} item(s)"
+        return _describe_min_items(instance, subschema)
     return f"{value_text} is invalid ({keyword})"
+
+
+def _describe_min_items(instance: list[Any], subschema: Mapping[str, Any]) -> str:
+    """Describe a list that is too short, naming its items by the ``title``
+    of the items schema ("node id", "group")."""
+    items = subschema.get("items")
+    noun = items.get("title", "item") if isinstance(items, Mapping) else "item"
+    allowed = f"allowed {subschema['minItems']} or more {noun}s"
+    if not instance:
+        return f"{_show(instance)} is empty; {allowed}"
+    count = len(instance)
+    counted = f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return f"{_show(instance)} has {counted}; {allowed}"
 
 
 def describe_range(subschema: Mapping[str, Any]) -> str:
@@ -481,10 +665,7 @@ def _param_errors(protocol: str, params: Mapping[str, Any]) -> Iterator[Scenario
             )
         elif key.endswith("_ms") and not 0 < value <= PARAM_MS_MAX:
             yield ScenarioError(
-                path,
-                value,
-                f"{_show(value)} is out of range; allowed more than 0 "
-                f"to {PARAM_MS_MAX} ms",
+                path, value, f"{_show(value)} is out of range; allowed {PARAM_MS_RANGE}"
             )
         else:
             choices = _declared_choices(protocol).get(key)

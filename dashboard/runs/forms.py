@@ -56,6 +56,26 @@ class NumberField(forms.FloatField):
         forms.Field.validate(self, value)
 
 
+class ListedChoiceField(forms.ChoiceField):
+    """A choice field whose error names the field, quotes the value and
+    lists the allowed values, as the scenario loader's errors do.
+
+    The field is named by its ``label``, so declare one.
+    """
+
+    def validate(self, value: Any) -> None:
+        try:
+            super().validate(value)
+        except forms.ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            allowed = ", ".join(str(choice) for choice, _ in self.choices)
+            raise forms.ValidationError(
+                f"{self.label}: {value!r} is unknown; allowed: {allowed}",
+                code="invalid_choice",
+            ) from None
+
+
 PROTOCOLS = ["pbft", "tendermint", "hotstuff", "chained_hotstuff", "hotstuff2", "toy"]
 BEHAVIOURS = [
     "silent",
@@ -124,7 +144,9 @@ def _choices(names: list[str]) -> list[tuple[str, str]]:
 class ScenarioForm(forms.Form):
     """A whole scenario; ``cleaned_data["scenario"]`` is the normalized one."""
 
-    protocol = forms.ChoiceField(choices=_choices(PROTOCOLS), initial="pbft")
+    protocol = ListedChoiceField(
+        label="Protocol", choices=_choices(PROTOCOLS), initial="pbft"
+    )
     view_timeout_ms = NumberField(
         initial=1000, help_text="Time a node waits in a view before a view change (ms)."
     )
@@ -132,8 +154,10 @@ class ScenarioForm(forms.Form):
         initial=2.0,
         help_text="Factor the view timeout grows by per failed view (1 to 16).",
     )
-    leader_rotation = forms.ChoiceField(
-        choices=_choices(["round_robin", "stable"]), initial="round_robin"
+    leader_rotation = ListedChoiceField(
+        label="Leader rotation",
+        choices=_choices(["round_robin", "stable"]),
+        initial="round_robin",
     )
     extra_params = forms.CharField(
         required=False,
@@ -166,7 +190,8 @@ class ScenarioForm(forms.Form):
             "Needs a twins fault. Leave empty for the fixed layout."
         ),
     )
-    latency_dist = forms.ChoiceField(
+    latency_dist = ListedChoiceField(
+        label="Latency dist",
         choices=_choices(DISTRIBUTIONS),
         initial="constant",
         help_text="Distribution of message delay; fill in its parameters below.",
@@ -243,6 +268,8 @@ class ScenarioForm(forms.Form):
         self.fields["stop_time_ms"].help_text += f" At most {config.time_ms_max}."
         self.fields["stop_heights"].help_text += f" At most {config.heights_max}."
         self.fields["stop_events"].help_text += f" At most {config.events_max}."
+        twins_worlds = self.fields["twins_worlds"]
+        twins_worlds.help_text += f" from_view is at most {config.events_max}."
 
     def _protocol(self) -> str:
         """Return the protocol the form shows: posted, copied or the default."""
@@ -486,11 +513,19 @@ def _node(field: str, where: str, text: str) -> int:
 
 def _options(field: str, where: str, words: list[str]) -> dict[str, Any]:
     options: dict[str, Any] = {}
+    written: dict[str, str] = {}
     for word in words:
         name, sign, value = word.partition("=")
         if not sign or not name:
             raise LineError(field, f"{where}: {word!r} is not key=value")
+        if name in written:
+            raise LineError(
+                field,
+                f"{where}: {name} is given twice ({written[name]} and {word}); "
+                "allowed once",
+            )
         options[name] = _number(field, where, name, value)
+        written[name] = word
     return options
 
 

@@ -134,6 +134,25 @@ def test_invalid_n_exits_two(capsys):
     assert err == "error: n: 0 is out of range; allowed 1 to 256\n"
 
 
+def test_nan_flag_names_range(capsys):
+    assert main(["run", "--protocol", "toy", "--loss", "nan"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "error: network.loss: NaN is not a finite number; "
+        "allowed 0 up to but not including 1\n"
+    )
+
+
+def test_nan_in_file_names_key(capsys, tmp_path):
+    path = tmp_path / "nan.json"
+    path.write_text('{"protocol": "toy", "network": {"gst_ms": NaN}}')
+    assert main(["run", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "error: network.gst_ms: invalid JSON: NaN is not a number; allowed 0 or more\n"
+    )
+
+
 def test_missing_file_exits_two(capsys, tmp_path):
     missing = tmp_path / "absent.json"
     assert main(["run", str(missing)]) == 2

@@ -145,6 +145,18 @@ CASES = [
         "node 1 is in two groups",
     ),
     (
+        "partition empty group",
+        net(partitions=[{"groups": [[0, 1], []]}]),
+        "network.partitions.0.groups.1",
+        "[] is empty; allowed 1 or more node ids",
+    ),
+    (
+        "partition no groups",
+        net(partitions=[{"groups": []}]),
+        "network.partitions.0.groups",
+        "[] is empty; allowed 1 or more groups",
+    ),
+    (
         "heal before start",
         net(partitions=[{"groups": [[0], [1]], "start_ms": 500, "heal_ms": 100}]),
         "network.partitions.0.heal_ms",
@@ -195,6 +207,61 @@ CASES = [
     ),
     ("seed negative", doc(seed=-1), "seed", "-1 is out of range"),
     ("nan number", doc(seed=float("nan")), "seed", "NaN is not a finite number"),
+    (
+        "nan seed range",
+        doc(seed=float("nan")),
+        "seed",
+        "NaN is not a finite number; allowed 0 to 9223372036854775807",
+    ),
+    (
+        "infinite node",
+        doc(faults=[{"node": float("inf"), "behaviour": "silent"}]),
+        "faults.0.node",
+        "Infinity is not a finite number; allowed 0 to 3",
+    ),
+    (
+        "nan stop time",
+        doc(stop={"time_ms": float("nan")}),
+        "stop.time_ms",
+        "NaN is not a finite number; allowed more than 0 up to 3600000",
+    ),
+    (
+        "nan link latency",
+        net(
+            links=[
+                {
+                    "from": 0,
+                    "to": 1,
+                    "latency": {
+                        "dist": "normal",
+                        "mean_ms": 5,
+                        "stdev_ms": float("nan"),
+                    },
+                }
+            ]
+        ),
+        "network.links.0.latency.stdev_ms",
+        "NaN is not a finite number; allowed 0 or more",
+    ),
+    (
+        "nan protocol param",
+        doc(protocol="tendermint", params={"gossip_ms": float("nan")}),
+        "params.gossip_ms",
+        "NaN is not a finite number; allowed more than 0 to 3600000 ms",
+    ),
+    (
+        "overflowing number",
+        '{"protocol": "pbft", "n": 1e400}',
+        "n",
+        "1e400 is beyond the range of a 64-bit floating-point number; allowed 1 to 256",
+    ),
+    (
+        "overflowing negative number",
+        '{"protocol": "pbft", "network": {"gst_ms": -1e400}}',
+        "network.gst_ms",
+        "-1e400 is beyond the range of a 64-bit floating-point number; "
+        "allowed 0 or more",
+    ),
 ]
 
 
@@ -237,6 +304,50 @@ def test_json_nan_rejected():
     with pytest.raises(ScenarioError) as caught:
         load('{"protocol": "pbft", "n": NaN}')
     assert "NaN is not a number" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "message"),
+    [
+        (
+            '{"protocol": "pbft", "n": NaN}',
+            "n",
+            "invalid JSON: NaN is not a number; allowed 1 to 256",
+        ),
+        (
+            '{"protocol": "pbft", "network": {"loss": Infinity}}',
+            "network.loss",
+            "invalid JSON: Infinity is not a number; "
+            "allowed 0 up to but not including 1",
+        ),
+        (
+            '{"protocol": "pbft", "faults": [{"node": -Infinity, '
+            '"behaviour": "silent"}]}',
+            "faults.0.node",
+            "invalid JSON: -Infinity is not a number; allowed 0 to 3",
+        ),
+    ],
+)
+def test_json_constant_names_its_key(text, field, message):
+    with pytest.raises(ScenarioError) as caught:
+        load(text)
+    assert caught.value.field == field
+    assert caught.value.message == message
+
+
+def test_nan_in_text_field_keeps_schema_error():
+    """NaN where a string belongs gets the error that lists the choices."""
+    with pytest.raises(ScenarioError) as caught:
+        load(doc(protocol=float("nan")))
+    assert caught.value.field == "protocol"
+    assert "NaN is unknown; allowed: pbft" in caught.value.message
+
+
+def test_nan_in_unknown_field_reports_field():
+    with pytest.raises(ScenarioError) as caught:
+        load(doc(colour=float("nan")))
+    assert caught.value.field == "colour"
+    assert caught.value.message.startswith("unknown field; allowed: version")
 
 
 def test_non_object_document_rejected():

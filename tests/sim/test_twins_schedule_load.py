@@ -2,7 +2,7 @@
 
 import pytest
 
-from consensus.sim.scenario import ScenarioError, collect_errors, load
+from consensus.sim.scenario import Limits, ScenarioError, collect_errors, load
 
 TWINS = [{"node": 0, "behaviour": "twins"}, {"node": 1, "behaviour": "twins"}]
 
@@ -107,7 +107,14 @@ CASES = [
         [layout(-1, 3)],
         TWINS,
         "twins_worlds.0.from_view",
-        "-1 is out of range; allowed 0 or more",
+        "-1 is out of range; allowed 0 to 5000000",
+    ),
+    (
+        "view beyond event limit",
+        [layout(0, 3), layout(5_000_001, 2)],
+        TWINS,
+        "twins_worlds.1.from_view",
+        "5000001 is out of range; allowed 0 to 5000000",
     ),
     (
         "view not integer",
@@ -158,6 +165,19 @@ def test_invalid_schedule_names_field(schedule, faults, field, text):
     assert caught.value.field == field
     assert text in caught.value.message
     assert str(caught.value).startswith(f"{field}: ")
+
+
+def test_view_at_event_limit_accepted():
+    schedule = [layout(0, 3), layout(5_000_000, 2)]
+    assert load(doc(schedule))["twins_worlds"][1]["from_view"] == 5_000_000
+
+
+def test_view_bound_follows_limits():
+    schedule = [layout(0, 3), layout(61, 2)]
+    errors = collect_errors(doc(schedule), Limits(events_max=60))
+    assert [str(error) for error in errors] == [
+        "twins_worlds.1.from_view: 61 is out of range; allowed 0 to 60"
+    ]
 
 
 def test_error_carries_offending_view():

@@ -83,6 +83,11 @@ BAD_SCENARIOS = [
         "network.partitions.0.groups.1.1",
         "allowed 0 to 3",
     ),
+    (
+        {"protocol": "toy", "network": {"partitions": [{"groups": [[0, 1], []]}]}},
+        "network.partitions.0.groups.1",
+        "[] is empty; allowed 1 or more node ids",
+    ),
     ({"protocol": "toy", "stop": {}}, "stop", "no stop condition"),
     (
         {"protocol": "toy", "stop": {"time_ms": 600_001}},
@@ -97,6 +102,34 @@ BAD_SCENARIOS = [
     ({"protocol": "toy", "colour": "red"}, "colour", "unknown field"),
     ({"protocol": "paxos"}, "protocol", "unknown"),
     ({"n": 4}, "protocol", "missing"),
+    (
+        b'{"protocol": "toy", "n": 1e400}',
+        "n",
+        "1e400 is beyond the range of a 64-bit floating-point number; allowed 1 to 64",
+    ),
+    (
+        b'{"protocol": "toy", "network": {"loss": NaN}}',
+        "network.loss",
+        "invalid JSON: NaN is not a number; allowed 0 up to but not including 1",
+    ),
+    (
+        b'{"protocol": "toy", "twins_worlds": [{"from_view": Infinity, '
+        b'"world_1": []}], "faults": [{"node": 0, "behaviour": "twins"}]}',
+        "twins_worlds.0.from_view",
+        "invalid JSON: Infinity is not a number; allowed 0",
+    ),
+    (
+        {
+            "protocol": "toy",
+            "faults": [{"node": 0, "behaviour": "twins"}],
+            "twins_worlds": [
+                {"from_view": 0, "world_1": [1]},
+                {"from_view": 2_000_001, "world_1": []},
+            ],
+        },
+        "twins_worlds.1.from_view",
+        "2000001 is out of range; allowed 0 to 2000000",
+    ),
     (b'{"protocol": "toy",', "", "invalid JSON"),
     (b"[1, 2]", "", "must be a JSON object"),
 ]

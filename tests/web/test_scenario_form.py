@@ -53,9 +53,29 @@ BAD_FORMS = [
     ({"latency_ms": "-5"}, "latency_ms", "out of range"),
     ({"latency_ms": "ten"}, "latency_ms", "'ten' is not a number"),
     ({"faults": "1 delay delay_ms=-3"}, "faults", "line 1: delay_ms"),
+    (
+        {"faults": "1 silent\n2 crash at_ms=5 at_ms=6"},
+        "faults",
+        "line 2: at_ms is given twice (at_ms=5 and at_ms=6); allowed once",
+    ),
+    (
+        {"links": "0 1 constant ms=5 ms=6"},
+        "links",
+        "line 1: ms is given twice (ms=5 and ms=6); allowed once",
+    ),
+    (
+        {"partitions": "0 1 | 2 3 heal_ms=500 start_ms=0 heal_ms=900"},
+        "partitions",
+        "line 1: heal_ms is given twice (heal_ms=500 and heal_ms=900); allowed once",
+    ),
     ({"loss": "1"}, "loss", "out of range"),
     ({"loss": "-0.5"}, "loss", "out of range"),
     ({"partitions": "0 1 | 2 9"}, "partitions", "allowed 0 to 3"),
+    (
+        {"partitions": "0 1 |"},
+        "partitions",
+        "line 1: groups.1: [] is empty; allowed 1 or more node ids",
+    ),
     ({"stop_time_ms": ""}, "stop_time_ms", "no stop condition"),
     ({"stop_time_ms": "600001"}, "stop_time_ms", "out of range"),
     ({"stop_events": "2000001"}, "stop_events", "out of range"),
@@ -81,6 +101,15 @@ BAD_FORMS = [
         {"faults": "0 twins", "twins_worlds": '[{"from_view": 0, "world_1": [7]}]'},
         "twins_worlds",
         "twins_worlds[0].world_1[0]: 7 is out of range; allowed 0 to 3",
+    ),
+    (
+        {
+            "faults": "0 twins",
+            "twins_worlds": '[{"from_view": 0, "world_1": [2]}, '
+            '{"from_view": 2000001, "world_1": []}]',
+        },
+        "twins_worlds",
+        "twins_worlds[1].from_view: 2000001 is out of range; allowed 0 to 2000000",
     ),
     (
         {"twins_worlds": '[{"from_view": 0, "world_1": [2]}]'},
@@ -128,6 +157,23 @@ BAD_FORMS = [
         {"latency_low_ms": "NaN"},
         "latency_low_ms",
         "'NaN' is not a finite number; constant latency does not use it",
+    ),
+    (
+        {"protocol": "paxos"},
+        "protocol",
+        "Protocol: 'paxos' is unknown; allowed: pbft, tendermint, hotstuff, "
+        "chained_hotstuff, hotstuff2, toy",
+    ),
+    (
+        {"leader_rotation": "random"},
+        "leader_rotation",
+        "Leader rotation: 'random' is unknown; allowed: round_robin, stable",
+    ),
+    (
+        {"latency_dist": "gamma"},
+        "latency_dist",
+        "Latency dist: 'gamma' is unknown; allowed: constant, uniform, normal, "
+        "exponential, lognormal",
     ),
 ]
 
