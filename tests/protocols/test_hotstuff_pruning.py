@@ -1,10 +1,11 @@
 """Pruned collector state, over hundreds of heights.
 
 A HotStuff-2 collector keeps the instances whose double certificate it
-formed (``Party.doubled``), so that vote2 messages arriving after the
-certificate do not form it again. It drops the entries that no later
-message can reach. These tests check that the set stays small in long
-runs and that no certificate forms twice. The recorded logs in
+formed (``Party.doubled``), and a chained HotStuff collector the digests
+of the blocks it certified (``Chain.certified``), so that votes arriving
+after a certificate do not form it again. Both drop the entries that no
+later message can reach. These tests check that the sets stay small in
+long runs and that no certificate forms twice. The recorded logs in
 ``test_hotstuff_recorded_logs.py`` check that the runs are otherwise
 unchanged.
 """
@@ -22,12 +23,15 @@ from tests.protocols.hotstuff_runs import D, Event, of_kind, scenario
 
 # Each protocol's pruned field of the per-node state, and the phase of the
 # certificates that it keeps from forming twice.
-PRUNED = {"hotstuff2": ("doubled", "vote2")}
+PRUNED = {
+    "hotstuff2": ("doubled", "vote2"),
+    "chained_hotstuff": ("certified", "generic"),
+}
 ROTATIONS = ("round_robin", "stable")
 LONG_RUN_HEIGHTS = 300
 # Unpruned, the sets grow by one entry per certificate a node forms: about
 # LONG_RUN_HEIGHTS / n per node under round_robin, LONG_RUN_HEIGHTS at a
-# stable leader. Pruned, the largest size in these runs is 1.
+# stable leader. Pruned, the largest size in these runs is 3.
 MAX_ENTRIES = 4
 
 
