@@ -423,6 +423,12 @@ class ChainedHotStuff(StateMachine):
             return self._jump(message, instance, current, data)
         data.processed = instance
         data.blocks[block.digest] = block
+        # The update runs before safeNode. It raises the lock only to the
+        # certificate that the parent carries, which ranks below the
+        # proposal's certificate, so safeNode votes as on the old lock.
+        # NOTE: nothing here checks that rank order. Every leader in the
+        # simulator runs this code and keeps it, but a hand-made parent that
+        # ranks at or below its own certificate breaks the equivalence.
         self._update(block, data)
         actions = self._vote(block, data)
         if self._next_leader(view) == self.ctx.id:
