@@ -522,9 +522,9 @@ class HotStuff2(StateMachine):
         return keep_state(data, [next_event(INTERNAL, ("double", view, digest))])
 
     def _double(self, view: int, digest: str, data: Party) -> Any:
-        """Form the double certificate of an instance of ``view``: commit, then
-        lead the next instance (the next view, or the next height under
-        ``stable``)."""
+        """Form the double certificate of an instance of ``view``, commit, then
+        lead the next instance: the next view, or under ``stable`` the next
+        height of ``view``."""
         cert = data.vote2_certs.pop((view, digest))
         signers = frozenset(data.votes.signers(view, DOUBLE, cert.block))
         double = QC(DOUBLE, view, cert.block, signers)
@@ -535,7 +535,13 @@ class HotStuff2(StateMachine):
         if self.stable:
             if (data.view, data.height) > (view, cert.height):
                 return keep_state(data)
-            target = self._next_instance(cert.height + 1, "double", data)
+            if data.view < view:
+                # A leader restarted after a crash gets the vote2 messages
+                # for its certificate from before the crash while it is
+                # still in an earlier view. It enters its view and leads on.
+                target = self._enter_view(view, "double", data)
+            else:
+                target = self._next_instance(cert.height + 1, "double", data)
             return next_state(target, data, propose)
         if data.view > view:
             return keep_state(data)
