@@ -180,7 +180,8 @@ class Chain:
         self.processed: Instance = (-1, 0)
         self.proposed = False
         self.new_views: dict[int, QC] = {}
-        # Blocks of recent proposals by digest, for votes that name them.
+        # Blocks of recent proposals by digest, for votes that name them,
+        # and the digests among them whose certificate this node formed.
         self.blocks: dict[str, Block] = {}
         self.certified: set[str] = set()
         self.votes = VoteBox()
@@ -248,7 +249,14 @@ class ChainedHotStuff(StateMachine):
         return keep_state(data, actions)
 
     def _forget_blocks(self, view: int, data: Chain) -> None:
-        """Drop the blocks that no vote still to come can name."""
+        """Drop the blocks that no vote still to come can name, and their
+        digests from ``certified``.
+
+        A dropped block never comes back, because its instance is at or
+        below ``processed`` and its proposal is ignored if it arrives again.
+        Votes for it find no block and form no certificate, so ``certified``
+        needs only the digests of the blocks kept.
+        """
         if self.stable:
             floor = data.generic_qc.height - 1
             data.blocks = {
@@ -256,12 +264,13 @@ class ChainedHotStuff(StateMachine):
                 for digest, block in data.blocks.items()
                 if block.height >= floor
             }
-            return
-        data.blocks = {
-            digest: block
-            for digest, block in data.blocks.items()
-            if block.view >= view - 2
-        }
+        else:
+            data.blocks = {
+                digest: block
+                for digest, block in data.blocks.items()
+                if block.view >= view - 2
+            }
+        data.certified.intersection_update(data.blocks)
 
     def _timeout(self, state: State, data: Chain) -> Any:
         view = state[0]
@@ -414,6 +423,12 @@ class ChainedHotStuff(StateMachine):
             return self._jump(message, instance, current, data)
         data.processed = instance
         data.blocks[block.digest] = block
+        # The update runs before safeNode. It raises the lock only to the
+        # certificate that the parent carries, which ranks below the
+        # proposal's certificate, so safeNode votes as on the old lock.
+        # NOTE: nothing here checks that rank order. Every leader in the
+        # simulator runs this code and keeps it, but a hand-made parent that
+        # ranks at or below its own certificate breaks the equivalence.
         self._update(block, data)
         actions = self._vote(block, data)
         if self._next_leader(view) == self.ctx.id:

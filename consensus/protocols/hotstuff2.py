@@ -274,7 +274,8 @@ class Party:
         self.votes = VoteBox()
         self.vote2_certs: dict[tuple[int, str], QC] = {}
         # The (view, height) instances whose double certificate this
-        # party formed.
+        # party formed. Only those at or above HotStuff2._vote2_floor are
+        # kept, because vote2 messages of lower instances are stale.
         self.doubled: set[tuple[int, int]] = set()
         # Pacemaker: who wished for each epoch's first view, and the
         # highest own wish.
@@ -352,12 +353,15 @@ class HotStuff2(StateMachine):
         return [generic_timeout("delta", ctx.params["delta_ms"], view)]
 
     def _start_instance(self, height: int, data: Party) -> None:
-        """Reset the per-instance data and restart the view timer."""
+        """Reset the per-instance data, restart the view timer and forget
+        the doubled instances that are now stale."""
         ctx = self.ctx
         data.height = height
         data.deadline = ctx.now + view_timeout(ctx.params, data.timeouts)
         data.proposed = None
         data.certified = False
+        floor = self._vote2_floor(data)
+        data.doubled = {instance for instance in data.doubled if instance >= floor}
 
     def _enter_view(self, view: int, entry: str, data: Party) -> State:
         """Return the state that enters ``view``, entered by ``entry``."""
@@ -385,6 +389,22 @@ class HotStuff2(StateMachine):
         if self.stable:
             return self.ctx.leader(view)
         return self.ctx.leader(view + 1)
+
+    def _vote2_floor(self, data: Party) -> tuple[int, int]:
+        """Return the lowest (view, height) instance whose vote2 messages count.
+
+        Under round_robin the double certificate of view v leads into view
+        v + 1, so the collector still counts the vote2 messages of the view
+        before its own. Under stable the collector leads every instance of
+        its view, and it proposes each block after the view's first only
+        once it formed the double certificate of the instance before. So
+        every earlier instance of the view has its double certificate, and
+        vote2 messages for it are late. Only a leader restarted after a
+        crash may lack one, and it ignores those vote2 messages too.
+        """
+        if self.stable:
+            return (data.view, data.height)
+        return (data.view - 1, 0)
 
     # Pacemaker.
 
@@ -490,8 +510,7 @@ class HotStuff2(StateMachine):
         instance = (view, vote.qc.height)
         if self._collector(view) != ctx.id or instance in data.doubled:
             return KEEP
-        # Under round_robin the double certificate leads into view + 1.
-        stale = view < data.view if self.stable else view + 1 < data.view
+        stale = instance < self._vote2_floor(data)
         if stale or not self._valid_cert(vote.qc, view):
             return KEEP
         digest = vote.qc.block.digest
@@ -503,9 +522,9 @@ class HotStuff2(StateMachine):
         return keep_state(data, [next_event(INTERNAL, ("double", view, digest))])
 
     def _double(self, view: int, digest: str, data: Party) -> Any:
-        """Form the double certificate of an instance of ``view``: commit, then
-        lead the next instance (the next view, or the next height under
-        ``stable``)."""
+        """Form the double certificate of an instance of ``view``, commit, then
+        lead the next instance: the next view, or under ``stable`` the next
+        height of ``view``."""
         cert = data.vote2_certs.pop((view, digest))
         signers = frozenset(data.votes.signers(view, DOUBLE, cert.block))
         double = QC(DOUBLE, view, cert.block, signers)
@@ -516,7 +535,13 @@ class HotStuff2(StateMachine):
         if self.stable:
             if (data.view, data.height) > (view, cert.height):
                 return keep_state(data)
-            target = self._next_instance(cert.height + 1, "double", data)
+            if data.view < view:
+                # A leader restarted after a crash gets the vote2 messages
+                # for its certificate from before the crash while it is
+                # still in an earlier view. It enters its view and leads on.
+                target = self._enter_view(view, "double", data)
+            else:
+                target = self._next_instance(cert.height + 1, "double", data)
             return next_state(target, data, propose)
         if data.view > view:
             return keep_state(data)

@@ -143,3 +143,61 @@ def test_partition_heals_at_gst():
 def test_agreement_with_tolerated_faults(doc):
     summary, _ = run(doc)
     assert summary["safety_violations"] == []
+
+
+def proposal_ranks(events):
+    """Return the (view, height) of every proposal sent, paired with the
+    (view, height) of the certificate it carries."""
+    ranks = []
+    for event in of_kind(events, "send", msg="generic"):
+        fields = event["fields"]
+        justify = fields["justify"]
+        block = (fields["view"], fields["height"])
+        ranks.append((block, (justify["view"], justify["height"])))
+    return ranks
+
+
+@pytest.mark.parametrize("rotation", ["round_robin", "stable"])
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(doc=tolerated_scenario("chained_hotstuff"))
+def test_certificate_ranks_below_block(rotation, doc):
+    """Every proposed block ranks above the certificate it carries.
+
+    Before it checks safeNode, a replica raises its lock to the
+    certificate that the proposal's parent carries. By this invariant that
+    certificate ranks below the parent, whose certificate the proposal
+    carries. So whenever the update raises the lock, the proposal's
+    certificate ranks above the old lock too, safeNode's liveness clause
+    holds, and checking safeNode before the update would give the same
+    vote.
+    """
+    doc = {**doc, "params": {**doc["params"], "leader_rotation": rotation}}
+    _, events = run(doc)
+    ranks = proposal_ranks(events)
+    assert ranks
+    for block, justify in ranks:
+        assert justify < block, (block, justify)
+
+
+@pytest.mark.parametrize("rotation", ["round_robin", "stable"])
+def test_twins_certificates_rank_below_block(rotation):
+    """Two twins nodes at n = 4, more than t, still propose only blocks
+    that rank above their certificates."""
+    doc = scenario(
+        "chained_hotstuff",
+        faults=[
+            {"node": 0, "behaviour": "twins"},
+            {"node": 1, "behaviour": "twins"},
+        ],
+        params={"leader_rotation": rotation, "view_timeout_ms": 300},
+        stop={"time_ms": 6000},
+    )
+    _, events = run(doc)
+    ranks = proposal_ranks(events)
+    assert len({block for block, _ in ranks}) > 10
+    for block, justify in ranks:
+        assert justify < block, (block, justify)

@@ -5,14 +5,19 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from consensus.protocols import hotstuff2
+from consensus.protocols.hotstuff_common import GENESIS, GENESIS_QC, QC, Block
 from tests.protocols.hotstuff_runs import (
     D,
+    StubContext,
     commit_times,
+    deliver,
     of_kind,
     propose_time,
     run,
     scenario,
     sends_in_view,
+    start_machine,
     tolerated_scenario,
 )
 
@@ -159,6 +164,29 @@ def test_recovered_party_catches_up():
     after = [e for e in of_kind(events, "commit", node=2) if e["t"] > recover]
     assert after, "node 2 committed nothing after recovering"
     assert summary["safety_violations"] == []
+
+
+def test_restarted_stable_leader_rejoins_view():
+    """Node 1, leader of view 5 under stable rotation, restarted in view 0.
+
+    The vote2 messages for its view-5 certificate of height 1 arrive
+    afterwards. It forms the double certificate, commits, enters view 5
+    and proposes height 2 there, instead of staying in view 0 with the
+    height of view 5's next instance.
+    """
+    ctx = StubContext(1, 4, {"delta_ms": DELTA, "leader_rotation": "stable"})
+    machine = start_machine(hotstuff2.HotStuff2, ctx)
+    assert machine.state == (0, 0, "propose")
+    block = Block(GENESIS, "B1", 5, GENESIS_QC)
+    cert = QC("vote", 5, block, frozenset({0, 2, 3}))
+    for sender in (0, 2, 3):
+        deliver(ctx, machine, hotstuff2.Vote2(sender, 5, 1, "B1", cert))
+
+    commits = [e for e in ctx.events if e["kind"] == "commit"]
+    assert [(e["view"], e["height"]) for e in commits] == [(5, 1)]
+    proposals = [e for e in ctx.events if e["kind"] == "propose"]
+    assert [(e["view"], e["height"]) for e in proposals] == [(5, 2)]
+    assert machine.state == (5, 2, "prepare")
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -58,6 +58,44 @@ def test_chained_safe_node(justify_view, votes):
     assert bool(voted) is votes
 
 
+@pytest.mark.parametrize(
+    ("fork_views", "lock_value", "votes"),
+    [((2, 3), "f1", True), ((0, 1), "b2", False)],
+    ids=["lock-moves-to-fork", "lock-stays"],
+)
+def test_chained_lock_update_before_vote(fork_views, lock_value, votes):
+    """The replica applies the two-chain lock update before safeNode, and
+    votes as it would with safeNode checked first, on the old lock.
+
+    The replica is locked on ``b2`` (view 1, height 2). The view-4 block
+    extends ``f2`` on the branch genesis, ``f1``, ``f2``, which skips
+    ``b2``, so safeNode's safety clause fails on the old lock. With ``f1``
+    and ``f2`` of views 2 and 3 the update moves the lock to ``f1``, an
+    ancestor of the block, and the old lock's liveness clause holds too:
+    ``f2``'s certificate is from view 3. With views 0 and 1 the lock stays,
+    and ``f2``'s certificate ranks (1, 2), no higher than ``b2``'s, so
+    neither order votes.
+    """
+    ctx, machine, _ = locked_chained_replica()
+    old_lock = machine.data.locked_qc
+    assert (old_lock.view, old_lock.value) == (1, "b2")
+
+    first_view, second_view = fork_views
+    f1 = Block(GENESIS, "f1", first_view, GENESIS_QC)
+    f2 = Block(f1, "f2", second_view, QC("generic", first_view, f1, QUORUM))
+    justify = QC("generic", second_view, f2, QUORUM)
+    block = Block(f2, "y", 4, justify)
+    checked_first = block.extends(old_lock.block) or justify.rank() > old_lock.rank()
+    assert checked_first is votes
+
+    deliver(ctx, machine, chained_proposal(4, f2, justify, "y"))
+    new_lock = machine.data.locked_qc
+    assert new_lock.value == lock_value
+    assert block.extends(new_lock.block) is votes
+    voted = [e for e in ctx.events if e["kind"] == "vote" and e["view"] == 4]
+    assert bool(voted) is votes
+
+
 def test_chained_commit_needs_consecutive_views():
     """b1, b2, b3 of views 0, 1, 2 commit b1 when b4 carries b3's certificate.
 
