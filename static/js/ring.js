@@ -14,6 +14,7 @@ import { drawsTallies, linkTallies } from "./linktally.js";
 import { convergingArrow, drawCertificates, drawTimers, marksLegend } from "./marks.js";
 import { messagesInFlight } from "./runstate.js";
 import { colourOf, html, shapePath, svg } from "./svg.js";
+import { violationSummary } from "./violations.js";
 
 const SIZE = 600;
 const CENTRE = SIZE / 2;
@@ -501,11 +502,14 @@ function drawStrip(card, node, state) {
 function drawViolations(panel, violations) {
   panel.replaceChildren(...violations.map((violation) => {
     const evidence = JSON.stringify(violation.evidence);
-    return html("p", { class: "violation" }, [
+    const summary = violationSummary(violation);
+    const parts = [
       html("strong", {}, [`${violation.property} violated`]),
       ` at ${violation.t} ms (event ${violation.seq}): `,
-      html("code", {}, [evidence]),
-    ]);
+    ];
+    if (summary) parts.push(html("span", { class: "violation-summary" }, [`${summary}.`]), " ");
+    parts.push(html("code", {}, [evidence]));
+    return html("p", { class: "violation" }, parts);
   }));
 }
 

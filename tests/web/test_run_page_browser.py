@@ -277,6 +277,34 @@ def test_colluding_nodes_show_violation(
     assert page_errors == []
 
 
+def test_lagging_node_shows_violation(
+    page: Page, page_errors: list[str], embedded_server: Server
+) -> None:
+    """A toy node cut off until 2000 ms never catches up, because a toy node
+    catches up only from one height behind. The page names it in a liveness
+    violation, with the height the others reached."""
+    fields = {
+        "protocol": "toy",
+        "partitions": "0 1 2 | 3 start_ms=0 heal_ms=2000",
+        "stall_ms": "2000",
+        "stop_time_ms": "6000",
+    }
+    submit_run(page, embedded_server, fields)
+    page.goto(f"{page.url}?t=6000")
+    page.wait_for_function(
+        "document.querySelector('#readout').textContent.includes('paused')"
+    )
+    violations = page.locator("#violations .violation")
+    text = violations.first.inner_text()
+    page.screenshot(path=str(artifacts_dir() / "run-page-lag.png"), full_page=True)
+    assert violations.count() == 1
+    assert "liveness violated" in text
+    assert "node 3 lags: no commit from 2000 to " in text
+    assert "with no height committed while others reached height " in text
+    assert '"others_last_commit"' in text
+    assert page_errors == []
+
+
 def run_events(page: Page, run_page: str) -> list[dict[str, Any]]:
     """Return the run's event log, read from its JSON lines download."""
     response = page.request.get(f"{run_page}events.jsonl")
