@@ -199,10 +199,10 @@ RECORDED_LOGS: dict[tuple[str, str, str], tuple[str, int, int, int]] = {
         0,
     ),
     ("chained_hotstuff", "stable", "twins"): (
-        "f86571a833d3d989bd741516a0752ceeeb5ee61bc4a4e41dd151c35e9a903239",
+        "b142350f80a3218a1c37d66ee2895f01ff97072e40d49ac4ad541626f25b47af",
         0,
         0,
-        0,
+        1,
     ),
     ("chained_hotstuff", "stable", "twins_split"): (
         "9211c13efdaea084afe8db8228fcdfe3b8ba427ac2628662dab058b611dfc739",
@@ -307,10 +307,10 @@ RECORDED_LOGS: dict[tuple[str, str, str], tuple[str, int, int, int]] = {
         0,
     ),
     ("hotstuff2", "stable", "twins"): (
-        "f87a748a5b67ed55d56461817da3e66a0bd55a00c860d1213b96109b7cd478a5",
+        "e72b1d197165ad06a3d75620c4788a011e4f7ee0b9cfba212ad9d76867651b71",
         0,
         0,
-        0,
+        1,
     ),
     ("hotstuff2", "stable", "twins_split"): (
         "127db33c2ae1b5b88181b25eb28c5a16ac6f1c5bf70bdfd713346a724dd5a6d9",
