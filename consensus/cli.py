@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .sim import scenario as scenarios
-from .sim.scenario import ScenarioError
+from .sim.scenario import DEFAULT_LIMITS, ScenarioError
 
 FAULT_SYNTAX = "NODE:BEHAVIOUR[@AT_MS[-RECOVER_MS]]"
 LATENCY_SYNTAX = (
@@ -39,6 +39,9 @@ LATENCY_FIELDS = {
     "exponential": ("mean_ms",),
     "lognormal": ("mu", "sigma"),
 }
+
+# The simulator's own cap on a run's events, as the runner applies it.
+DEFAULT_EVENT_CAP: int = DEFAULT_LIMITS.events_max
 
 
 class InputError(Exception):
@@ -83,7 +86,7 @@ def _add_run_parser(commands: Any) -> None:
     )
     run.add_argument("scenario", nargs="?", help="scenario JSON file")
     run.add_argument("--protocol", help="protocol name, such as pbft or toy")
-    run.add_argument("--n", type=int, help="number of nodes")
+    run.add_argument("--n", type=flag_number, help="number of nodes")
     run.add_argument(
         "--fault",
         action="append",
@@ -92,28 +95,32 @@ def _add_run_parser(commands: Any) -> None:
         "1:crash@500, 2:crash_recover@500-1500 or 3:delay@200 (extra delay "
         "in ms); repeat for more nodes; replaces the file's faults",
     )
-    run.add_argument("--seed", type=int, help="random seed")
+    run.add_argument("--seed", type=flag_number, help="random seed")
 
     run.add_argument(
-        "--time-ms", type=milliseconds, help="stop at this simulated time (ms)"
+        "--time-ms", type=flag_number, help="stop at this simulated time (ms)"
     )
-    run.add_argument("--heights", type=int, help="stop after this many heights")
-    run.add_argument("--max-events", type=int, help="stop after this many events")
+    run.add_argument("--heights", type=flag_number, help="stop after this many heights")
+    run.add_argument(
+        "--max-events", type=flag_number, help="stop after this many events"
+    )
 
     run.add_argument("--latency", metavar="SPEC", help=f"latency: {LATENCY_SYNTAX}")
     run.add_argument(
-        "--loss", type=float, help="probability that a message is lost, in [0, 1)"
+        "--loss",
+        type=flag_fraction,
+        help="probability that a message is lost, in [0, 1)",
     )
     run.add_argument(
         "--duplicate",
-        type=float,
+        type=flag_fraction,
         help="probability that a message is delivered twice, in [0, 1)",
     )
     run.add_argument(
-        "--gst-ms", type=milliseconds, help="global stabilization time (ms)"
+        "--gst-ms", type=flag_number, help="global stabilization time (ms)"
     )
     run.add_argument(
-        "--stall-ms", type=milliseconds, help="liveness stall threshold (ms)"
+        "--stall-ms", type=flag_number, help="liveness stall threshold (ms)"
     )
     run.add_argument(
         "--param",
@@ -136,16 +143,32 @@ def _add_run_parser(commands: Any) -> None:
 def run_command(args: argparse.Namespace) -> int:
     """Validate and run the scenario of ``args``; print its summary."""
     document = scenarios.load(scenario_from_args(args))
-    if args.events is not None and not Path(args.events).parent.is_dir():
-        raise InputError(f"--events: {args.events}: folder not found")
+    if args.events is not None:
+        check_events_path(args.events)
     bar = ProgressBar(sys.stderr) if args.progress or sys.stderr.isatty() else None
-    summary = run_scenario(
-        document, events_path=args.events, progress=bar.update if bar else None
-    )
-    if bar is not None:
-        bar.close()
+    try:
+        summary = run_scenario(
+            document, events_path=args.events, progress=bar.update if bar else None
+        )
+    except OSError as error:
+        if args.events is None:
+            raise
+        reason = error.strerror or str(error)
+        raise InputError(f"--events: {args.events}: write failed: {reason}") from None
+    finally:
+        if bar is not None:
+            bar.close()
     print(json.dumps(summary, indent=2))
     return 0
+
+
+def check_events_path(path: str) -> None:
+    """Raise InputError unless ``path`` names a file in an existing folder."""
+    target = Path(path)
+    if target.is_dir() or path.endswith(("/", "\\")):
+        raise InputError(f"--events: {path}: is a folder; give a file name")
+    if not target.parent.is_dir():
+        raise InputError(f"--events: {path}: folder not found")
 
 
 def scenario_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -265,9 +288,25 @@ def parse_param(spec: str) -> tuple[str, Any]:
         raise InputError(f"--param: {key} is nested too deeply") from None
 
 
-def milliseconds(text: str) -> int | float:
-    """Parse a time in ms, keeping whole numbers as integers."""
-    return _number(text)
+def flag_number(text: str) -> int | float | str:
+    """Parse a numeric flag, keeping whole numbers as integers.
+
+    Text that is not a number stays text, so that the scenario loader
+    reports it on the field it sets, with the type and range that field
+    allows, as it does for the same value in a scenario file.
+    """
+    try:
+        return _number(text)
+    except ValueError:
+        return text
+
+
+def flag_fraction(text: str) -> float | str:
+    """Parse a probability flag as a float; other text stays text."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _number(text: str) -> int | float:
@@ -323,13 +362,39 @@ class ProgressBar:
 
 
 def replay_command(args: argparse.Namespace) -> int:
-    """Re-run the log's scenario and report the first differing event."""
+    """Re-run the log's scenario and report the first differing event.
+
+    A log that ends before ``run_end`` was cut short, as when the process
+    writing it was killed: it is compared as far as it goes and reported
+    as cut short, never as identical.
+    """
     recorded = Path(args.log)
     document = recorded_scenario(recorded)
+    last_seq, end = last_event(recorded)
+    max_events = DEFAULT_EVENT_CAP
+    if end is None:
+        # Events past the cut cannot be compared, so the run stops there.
+        max_events = max(1, min(last_seq, DEFAULT_EVENT_CAP))
+    elif end.get("reason") == "event_limit":
+        max_events = end["event_limit"]
     with tempfile.TemporaryDirectory(prefix="quorumscope-replay-") as folder:
         fresh = Path(folder) / "replay.jsonl"
-        run_scenario(document, events_path=str(fresh))
-        difference = first_difference(recorded, fresh)
+        run_scenario(document, events_path=str(fresh), max_events=max_events)
+        difference = first_difference(
+            recorded, fresh, last_seq if end is None else None
+        )
+    if end is None:
+        if difference is None:
+            print(
+                f"cut short: the log ends at seq {last_seq} before run_end; "
+                "the events up to there are identical"
+            )
+        else:
+            print(
+                f"differs at seq {difference} (the log is cut short at "
+                f"seq {last_seq}, before run_end)"
+            )
+        return 1
     if difference is None:
         print("identical")
         return 0
@@ -358,14 +423,48 @@ def recorded_scenario(path: Path) -> dict[str, Any]:
     return document
 
 
-def first_difference(recorded: Path, fresh: Path) -> int | None:
+def last_event(path: Path) -> tuple[int, dict[str, Any] | None]:
+    """Return the number of whole lines of the log and its ``run_end`` event.
+
+    The event is None when the last line is not a whole ``run_end`` event.
+    A last line without its newline was cut off while being written, so it
+    is not counted.
+    """
+    count = 0
+    last = b""
+    with path.open("rb") as log:
+        for line in log:
+            last = line
+            if line.endswith(b"\n"):
+                count += 1
+    try:
+        event = json.loads(last)
+    except ValueError:
+        return count, None
+    if not isinstance(event, dict) or event.get("kind") != "run_end":
+        return count, None
+    cap = event.get("event_limit")
+    if event.get("reason") == "event_limit" and not (type(cap) is int and cap > 0):
+        raise InputError(
+            f"{path}: the run_end event's event_limit {cap!r} is invalid; "
+            "allowed a whole number above 0"
+        )
+    return count, event
+
+
+def first_difference(
+    recorded: Path, fresh: Path, until: int | None = None
+) -> int | None:
     """Return the seq of the first line that differs, or None if none does.
 
     Line k of a log contains the event with seq k, so the line number is the
-    seq even when the recorded line was altered beyond parsing.
+    seq even when the recorded line was altered beyond parsing. With
+    ``until``, only the first ``until`` lines are compared.
     """
     with recorded.open("rb") as old, fresh.open("rb") as new:
         for number, (old_line, new_line) in enumerate(zip_longest(old, new), 1):
+            if until is not None and number > until:
+                break
             if old_line != new_line:
                 return number
     return None
@@ -375,11 +474,12 @@ def run_scenario(
     document: dict[str, Any],
     events_path: str | None = None,
     progress: Callable[[float], None] | None = None,
+    max_events: int | None = DEFAULT_EVENT_CAP,
 ) -> dict[str, Any]:
     """Run ``document`` with the simulator and return the summary."""
     from .sim.runner import run_scenario as simulate
 
     summary: dict[str, Any] = simulate(
-        document, events_path=events_path, progress=progress
+        document, events_path=events_path, progress=progress, max_events=max_events
     )
     return summary

@@ -375,15 +375,18 @@ class Simulation:
         summary["events"] = log.seq + 1
         summary["sim_time_ms"] = now
         summary["end_reason"] = self._reason
-        log.emit(
-            {
-                "seq": 0,
-                "t": now,
-                "kind": "run_end",
-                "reason": self._reason,
-                "summary": summary,
-            }
-        )
+        end: dict[str, Any] = {
+            "seq": 0,
+            "t": now,
+            "kind": "run_end",
+            "reason": self._reason,
+        }
+        if self._reason == "event_limit":
+            # The cap is not part of the scenario, so the log records it
+            # for a replay to apply again.
+            end["event_limit"] = self.max_events
+        end["summary"] = summary
+        log.emit(end)
         if self.progress is not None:
             self.progress(1.0)
         return summary
@@ -394,15 +397,19 @@ def run_scenario(
     events_path: str | Path | None = None,
     sinks: Iterable[Callable[[Event], Any]] = (),
     progress: Callable[[float], None] | None = None,
+    max_events: int | None = DEFAULT_LIMITS.events_max,
 ) -> dict[str, Any]:
     """Load and run the scenario ``doc``; return the summary.
 
     With ``events_path`` the log is streamed to that file as JSON lines
     while the run goes on; it is complete when this returns.
+    ``max_events`` is the cap of :class:`Simulation`.
     """
     scenario = load(doc)
     all_sinks = list(sinks)
     if events_path is None:
-        return Simulation(scenario, all_sinks, progress).run()
+        return Simulation(scenario, all_sinks, progress, max_events=max_events).run()
     with JsonlSink(events_path) as writer:
-        return Simulation(scenario, [writer, *all_sinks], progress).run()
+        return Simulation(
+            scenario, [writer, *all_sinks], progress, max_events=max_events
+        ).run()

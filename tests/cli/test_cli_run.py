@@ -97,14 +97,42 @@ def test_replay_detects_tampered_event(recorded, tmp_path):
     assert result.stdout == "differs at seq 10\n"
 
 
-def test_replay_detects_truncated_log(recorded, tmp_path):
+def test_replay_reports_log_cut_before_run_end(recorded, tmp_path):
     _, log = recorded
     lines = log.read_text().splitlines(keepends=True)
     short = tmp_path / "short.jsonl"
     short.write_text("".join(lines[:-1]))
     result = consensus("replay", str(short))
     assert result.returncode == 1
-    assert result.stdout == f"differs at seq {len(lines)}\n"
+    assert result.stdout == (
+        f"cut short: the log ends at seq {len(lines) - 1} before run_end; "
+        "the events up to there are identical\n"
+    )
+
+
+def test_replay_ignores_half_written_last_line(recorded, tmp_path):
+    _, log = recorded
+    lines = log.read_text().splitlines(keepends=True)
+    short = tmp_path / "short.jsonl"
+    short.write_text("".join(lines[:20]) + lines[20][:15])
+    result = consensus("replay", str(short))
+    assert result.returncode == 1
+    assert result.stdout.startswith("cut short: the log ends at seq 20 before")
+
+
+def test_replay_of_cut_log_reports_difference(recorded, tmp_path):
+    _, log = recorded
+    lines = log.read_text().splitlines(keepends=True)
+    event = json.loads(lines[9])
+    event["t"] = event["t"] + 1
+    lines[9] = json.dumps(event, separators=(",", ":")) + "\n"
+    short = tmp_path / "short.jsonl"
+    short.write_text("".join(lines[:30]))
+    result = consensus("replay", str(short))
+    assert result.returncode == 1
+    assert result.stdout == (
+        "differs at seq 10 (the log is cut short at seq 30, before run_end)\n"
+    )
 
 
 def test_run_from_file_with_override(tmp_path):
@@ -203,3 +231,68 @@ def test_silent_leader_stall_reported(tmp_path):
     ]
     assert summary["safety_violations"] == []
     assert [event["property"] for event in violations] == ["liveness"]
+
+
+def test_replay_applies_recorded_event_cap(tmp_path):
+    from consensus.sim.runner import run_scenario
+
+    log = tmp_path / "capped.jsonl"
+    scenario = {"protocol": "toy", "n": 4, "stop": {"time_ms": 5000}}
+    summary = run_scenario(scenario, events_path=log, max_events=300)
+    end = json.loads(log.read_text().splitlines()[-1])
+    assert summary["end_reason"] == "event_limit"
+    assert end["event_limit"] == 300
+    result = consensus("replay", str(log))
+    assert result.stdout == "identical\n"
+    assert result.returncode == 0
+
+
+def test_replay_rejects_bad_recorded_cap(tmp_path):
+    from consensus.sim.runner import run_scenario
+
+    log = tmp_path / "capped.jsonl"
+    run_scenario({"protocol": "toy", "n": 4}, events_path=log, max_events=300)
+    lines = log.read_text().splitlines(keepends=True)
+    end = json.loads(lines[-1])
+    end["event_limit"] = "many"
+    lines[-1] = json.dumps(end) + "\n"
+    log.write_text("".join(lines))
+    result = consensus("replay", str(log))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: {log}: the run_end event's event_limit 'many' is invalid; "
+        "allowed a whole number above 0\n"
+    )
+
+
+def test_events_to_a_folder_exits_two(tmp_path):
+    result = consensus("run", *TOY, "--events", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: --events: {tmp_path}: is a folder; give a file name\n"
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_events_write_failure_exits_two():
+    result = consensus("run", *TOY, "--events", "/dev/full")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "error: --events: /dev/full: write failed: No space left on device\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--n", "abc", 'n: "abc" is not an integer'),
+        ("--seed", "1.5", "seed: 1.5 is not an integer"),
+        ("--loss", "x", 'network.loss: "x" is not a number'),
+        ("--time-ms", "soon", 'stop.time_ms: "soon" is not a number or null'),
+    ],
+)
+def test_non_numeric_flag_names_field(flag, value, message):
+    result = consensus("run", "--protocol", "toy", flag, value)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {message}")
+    assert result.stderr.count("\n") == 1
