@@ -10,6 +10,10 @@ node, partition groups that do not overlap and heal after they start,
 faults, and at least one stop condition. The second pass only runs on a
 document that passed the first, so it can trust the types.
 
+A JSON text is parsed first (:func:`decode`): a key given twice in one
+object is an error there, and numbers a float cannot hold (NaN, 1e400, an
+integer of 5,000 digits) keep their text for the schema pass to report.
+
 Every error is a :class:`ScenarioError` naming the dotted path of the field
 (``network.loss``, ``faults.1.node``), the value and the allowed range. The
 normalized document that :func:`load` returns has every default filled in
@@ -151,25 +155,17 @@ def schema(limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
 def parse(doc: Mapping[str, Any] | str) -> dict[str, Any]:
     """Return ``doc`` as a dict, parsing it first when it is a JSON string.
 
-    Raises :class:`ScenarioError` (with field "") for malformed JSON and
-    for a document that is not a JSON object. NaN, Infinity and numbers
+    Raises :class:`ScenarioError` for malformed JSON and for a document
+    that is not a JSON object (with field ""), and for a key given twice in
+    one object (on the dotted path of that key). NaN, Infinity and numbers
     beyond the float range parse, so that the schema pass can report them
     on the field that contains them.
     """
     if isinstance(doc, str):
         try:
-            doc = json.loads(
-                doc, parse_float=_parse_float, parse_constant=_json_literal
-            )
+            doc = decode(doc)
         except RecursionError:
             raise _too_deep() from None
-        except json.JSONDecodeError as error:
-            raise ScenarioError(
-                "",
-                doc,
-                f"invalid JSON at line {error.lineno} column "
-                f"{error.colno}: {error.msg}",
-            ) from None
     if not isinstance(doc, Mapping):
         raise ScenarioError(
             "", doc, f"a scenario must be a JSON object, not {_json_type(doc)}"
@@ -177,12 +173,85 @@ def parse(doc: Mapping[str, Any] | str) -> dict[str, Any]:
     return dict(doc)
 
 
+def decode(text: str) -> Any:
+    """Parse the JSON ``text`` as the loader does; return any JSON value.
+
+    NaN, Infinity, -Infinity and numbers a 64-bit float cannot hold, such
+    as 1e400 or an integer of 5,000 digits, parse to floats that remember
+    their text, for the schema pass to report on their field. Raises
+    :class:`ScenarioError` for malformed JSON (field "") and for a key
+    given twice in one object, on the dotted path of the key relative to
+    ``text``'s value. A value nested too deeply raises RecursionError.
+    Forms parse their JSON fields with it too.
+    """
+    duplicates: list[bool] = []
+
+    def object_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) == len(pairs):
+            return obj
+        duplicates.append(True)
+        return _DuplicateKeys(pairs)
+
+    try:
+        value = json.loads(
+            text,
+            parse_float=_parse_float,
+            parse_int=_parse_int,
+            parse_constant=_json_literal,
+            object_pairs_hook=object_pairs,
+        )
+    except json.JSONDecodeError as error:
+        raise ScenarioError(
+            "",
+            text,
+            f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}",
+        ) from None
+    if duplicates:
+        _raise_duplicate(value, ())
+    return value
+
+
+class _DuplicateKeys(dict[str, Any]):
+    """A JSON object with a key given more than once; ``pairs`` keeps them
+    all, in order. It exists only until :func:`decode` reports it."""
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        self.pairs = pairs
+
+
+def _raise_duplicate(value: Any, parts: tuple[str | int, ...]) -> None:
+    """Raise a ScenarioError for the first key, in document order, that an
+    object in ``value`` gives twice."""
+    if isinstance(value, _DuplicateKeys):
+        counts: dict[str, int] = {}
+        for key, _ in value.pairs:
+            counts[key] = counts.get(key, 0) + 1
+        for key, item in value.pairs:
+            _raise_duplicate(item, (*parts, key))
+            if counts[key] > 1:
+                times = "twice" if counts[key] == 2 else f"{counts[key]} times"
+                raise ScenarioError(
+                    _join("", *parts, key),
+                    [item for name, item in value.pairs if name == key],
+                    f"key {_show(key)} is given {times} in one object; allowed once",
+                )
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _raise_duplicate(item, (*parts, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _raise_duplicate(item, (*parts, index))
+
+
 class _JsonLiteral(float):
     """A JSON number that is NaN or infinite as a float, with its ``text``.
 
     The text is a constant that JSON lacks but Python's parser reads (NaN,
     Infinity, -Infinity) or a number too large in magnitude for a float,
-    such as 1e400. Errors quote it as written.
+    such as 1e400 or an integer of 400 digits. Errors quote it as written,
+    a long one shortened by :func:`abbreviate`.
     """
 
     text: str
@@ -198,10 +267,55 @@ def _parse_float(text: str) -> float:
     return _json_literal(text)
 
 
+# A JSON integer this short always fits a float (whose maximum has 309
+# digits), so it skips the float check below.
+_SHORT_INTEGER = 300
+
+
+def _parse_int(text: str) -> int | float:
+    """Parse a JSON integer; one beyond the float range stays text.
+
+    Python's int() refuses more than 4,300 digits (ValueError), and the
+    simulator's numbers are floats, so an integer beyond the float range
+    is reported like 1e400. float() has no limit on digits, and JSON
+    allows no leading zeros, so a long text is a large number.
+    """
+    if len(text) < _SHORT_INTEGER or math.isfinite(float(text)):
+        return int(text)
+    return _json_literal(text)
+
+
 def _json_literal(text: str) -> _JsonLiteral:
     literal = _JsonLiteral(text)
     literal.text = text
     return literal
+
+
+def number_as_written(text: str) -> float:
+    """Return the number ``text``, beyond the float range, as a float that
+    remembers ``text``, so the loader's error quotes it as written.
+
+    For the line syntax of the form, whose numbers are not JSON.
+    """
+    return _json_literal(text)
+
+
+# Longest text of a number that errors quote in full.
+_SHOWN_CHARACTERS = 40
+_SHOWN_DIGITS = 20
+
+
+def abbreviate(text: str) -> str:
+    """Return the text of a number as written, or its start and its length
+    in digits (characters when it is not an integer) when it is long:
+    ``10000000000000000000... (5001 digits)``."""
+    if len(text) <= _SHOWN_CHARACTERS:
+        return text
+    sign = 1 if text[:1] in "+-" else 0
+    digits = text[sign:]
+    if digits.isdigit():
+        return f"{text[: sign + _SHOWN_DIGITS]}... ({len(digits)} digits)"
+    return f"{text[:_SHOWN_DIGITS]}... ({len(text)} characters)"
 
 
 # --- schema pass -----------------------------------------------------------
@@ -211,6 +325,8 @@ def _json_literal(text: str) -> _JsonLiteral:
 def _schema(limits: Limits) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     document["properties"]["n"]["maximum"] = limits.n_max
+    timeout = document["$defs"]["params"]["properties"]["view_timeout_ms"]
+    timeout["maximum"] = PARAM_MS_MAX
     stop = document["$defs"]["stop"]["properties"]
     stop["time_ms"]["anyOf"][0]["maximum"] = limits.time_ms_max
     stop["heights"]["anyOf"][0]["maximum"] = limits.heights_max
@@ -356,7 +472,7 @@ def _allowed_range(
 ) -> str | None:
     """Describe the range of the number at ``parts`` as the loader's
     other errors do, or return None when no range applies."""
-    if len(parts) == 2 and parts[0] == "params" and str(parts[1]).endswith("_ms"):
+    if _is_param_ms(parts):
         return PARAM_MS_RANGE
     if bounds is None:
         return None
@@ -369,11 +485,20 @@ def _allowed_range(
     return describe_range(bounds)
 
 
+def _is_param_ms(parts: tuple[str | int, ...]) -> bool:
+    """Whether ``parts`` is the path of a protocol timing parameter, which
+    the loader bounds by PARAM_MS_MAX whether the schema names it or not."""
+    return len(parts) == 2 and parts[0] == "params" and str(parts[1]).endswith("_ms")
+
+
 def _describe_non_finite(value: float) -> str:
     if isinstance(value, _JsonLiteral) and value.text in _JSON_CONSTANTS:
         return f"invalid JSON: {value.text} is not a number"
     if isinstance(value, _JsonLiteral):
-        return f"{value.text} is beyond the range of a 64-bit floating-point number"
+        return (
+            f"{abbreviate(value.text)} is beyond the range of a 64-bit "
+            "floating-point number"
+        )
     return f"{_show(value)} is not a finite number"
 
 
@@ -406,6 +531,12 @@ def _translate(error: jsonschema.ValidationError) -> Iterator[ScenarioError]:
                 )
     elif keyword == "anyOf":
         yield _translate_any_of(error, path)
+    elif keyword in _BOUND_KEYWORDS and _is_param_ms(tuple(error.absolute_path)):
+        yield ScenarioError(
+            path,
+            instance,
+            f"{_show(instance)} is out of range; allowed {PARAM_MS_RANGE}",
+        )
     else:
         yield ScenarioError(path, instance, _describe(keyword, instance, subschema))
 
@@ -829,6 +960,14 @@ def _join(path: str, *parts: Any) -> str:
 
 
 def _show(value: Any) -> str:
+    """Return ``value`` as JSON text, a long number shortened."""
+    if isinstance(value, _JsonLiteral):
+        return abbreviate(value.text)
+    if _is_integer(value):
+        try:
+            return abbreviate(str(value))
+        except ValueError:  # more digits than int-to-str conversion allows
+            return f"an integer of {value.bit_length()} bits"
     try:
         return json.dumps(value)
     except (TypeError, ValueError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,36 +21,54 @@ from django.conf import settings
 from django.forms.utils import pretty_name
 
 from consensus.sim import scenario
-from consensus.sim.scenario import COMMON_PARAMS
+from consensus.sim.scenario import COMMON_PARAMS, PARAM_MS_RANGE
 from dashboard.runs.ranges import allowed_range
 from dashboard.runs.validation import ScenarioInvalid, scenario_validate, server_limits
 
 
+def _quote(text: Any) -> str:
+    """Quote a value the user typed; a long number by its start and length."""
+    if isinstance(text, str) and len(text) > 40:
+        return scenario.abbreviate(text.strip())
+    return repr(text)
+
+
 class WholeNumberField(forms.IntegerField):
-    """An integer field whose error quotes the value that failed."""
+    """An integer field whose error quotes the value that failed and the
+    allowed range, which ``ScenarioForm`` sets in ``allowed``."""
+
+    allowed = ""
 
     def to_python(self, value: Any) -> int | None:
         try:
             return super().to_python(value)
         except forms.ValidationError:
+            if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
+                # Too many digits for int(); beyond every range.
+                reason = "is out of range"
+            else:
+                reason = "is not a whole number"
             raise forms.ValidationError(
-                f"{value!r} is not a whole number", code="invalid"
+                f"{_quote(value)} {reason}{self.allowed}", code="invalid"
             ) from None
 
 
 class NumberField(forms.FloatField):
-    """A number field whose error quotes the value that failed.
+    """A number field whose error quotes the value that failed and the
+    allowed range, which ``ScenarioForm`` sets in ``allowed``.
 
     NaN and the infinities pass the field. ``ScenarioForm.clean`` rejects
     them, because the allowed range it quotes depends on the scenario path.
     """
+
+    allowed = ""
 
     def to_python(self, value: Any) -> float | None:
         try:
             return super().to_python(value)
         except forms.ValidationError:
             raise forms.ValidationError(
-                f"{value!r} is not a number", code="invalid"
+                f"{_quote(value)} is not a number{self.allowed}", code="invalid"
             ) from None
 
     def validate(self, value: Any) -> None:
@@ -115,6 +134,14 @@ NUMBER_PATHS = {
     "stop_time_ms": "stop.time_ms",
     "stall_ms": "liveness.stall_ms",
 }
+# Scenario path of each whole-number field's value.
+INTEGER_PATHS = {
+    "n": "n",
+    "stop_heights": "stop.heights",
+    "stop_events": "stop.events",
+    "seed": "seed",
+}
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
 # Dotted scenario paths and the form field their errors belong to; the
 # first prefix that matches wins.
 ERROR_FIELDS = [
@@ -148,7 +175,10 @@ class ScenarioForm(forms.Form):
         label="Protocol", choices=_choices(PROTOCOLS), initial="pbft"
     )
     view_timeout_ms = NumberField(
-        initial=1000, help_text="Time a node waits in a view before a view change (ms)."
+        initial=1000,
+        help_text=(
+            f"Time a node waits in a view before a view change ({PARAM_MS_RANGE})."
+        ),
     )
     backoff = NumberField(
         initial=2.0,
@@ -270,6 +300,13 @@ class ScenarioForm(forms.Form):
         self.fields["stop_events"].help_text += f" At most {config.events_max}."
         twins_worlds = self.fields["twins_worlds"]
         twins_worlds.help_text += f" from_view is at most {config.events_max}."
+        limits = server_limits(config)
+        dist = self.data.get("latency_dist") if self.is_bound else None
+        for name in (*NUMBER_PATHS, *INTEGER_PATHS):
+            field = self.fields[name]
+            if isinstance(field, (NumberField, WholeNumberField)):
+                allowed = field_range(name, limits, dist)
+                field.allowed = f"; {allowed}" if allowed else ""
 
     def _protocol(self) -> str:
         """Return the protocol the form shows: posted, copied or the default."""
@@ -299,18 +336,14 @@ class ScenarioForm(forms.Form):
         """Add an error with the allowed range for each NaN or infinity."""
         limits = server_limits(settings.CONFIG)
         dist = data.get("latency_dist", "")
-        for name, path in NUMBER_PATHS.items():
+        for name in NUMBER_PATHS:
             value = data.get(name)
             if value is None or math.isfinite(value):
                 continue
-            try:
-                allowed = f"allowed {allowed_range(path, limits, dist)}"
-            except KeyError:
-                allowed = f"{dist} latency does not use it; leave it empty"
             self.add_error(
                 name,
-                f"{self[name].label}: {self[name].data!r} is not a finite "
-                f"number; {allowed}",
+                f"{self[name].label}: {_quote(self[name].data)} is not a finite "
+                f"number; {field_range(name, limits, dist)}",
             )
 
     def _document(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -364,6 +397,24 @@ class ScenarioForm(forms.Form):
             return empty
 
 
+def field_range(name: str, limits: scenario.Limits, dist: str | None) -> str:
+    """Describe what number field ``name`` allows, as "allowed ...".
+
+    ``dist`` is the latency distribution posted, which decides the range of
+    the latency fields; with None, or one that is not a distribution, they
+    get "" (no range to give).
+    """
+    path = NUMBER_PATHS.get(name) or INTEGER_PATHS[name]
+    if path.startswith("params.") and path.endswith("_ms"):
+        return f"allowed {PARAM_MS_RANGE}"
+    if path.startswith("network.latency.") and dist not in DISTRIBUTIONS:
+        return ""
+    try:
+        return f"allowed {allowed_range(path, limits, dist or '')}"
+    except KeyError:
+        return f"{dist} latency does not use it; leave it empty"
+
+
 def protocol_extra_params(protocol: str) -> dict[str, Any]:
     """Return the defaults of the parameters ``protocol`` adds to the common ones."""
     params = scenario.protocol_params(protocol)
@@ -386,7 +437,8 @@ def extra_params_help(protocol: str) -> str:
     )
     return (
         "Parameters of the protocol beyond the three above, as a JSON object. "
-        f"{example_text} Keys per protocol: {keys}. Keys ending in _ms are in ms."
+        f"{example_text} Keys per protocol: {keys}. Keys ending in _ms are in "
+        f"ms, {PARAM_MS_RANGE}."
     )
 
 
@@ -441,21 +493,35 @@ def _latency_keys(dist: str) -> list[str]:
     }[dist]
 
 
+# Floats from this magnitude on stay floats: an int would print every digit
+# (1e308 as 309 of them) and claim a precision the float does not have.
+_EXACT_FLOAT_LIMIT = 2.0**53
+
+
 def _plain(value: Any) -> Any:
     """Return a float with a whole-number value as an int, for tidy JSON."""
-    if isinstance(value, float) and value.is_integer():
+    if (
+        isinstance(value, float)
+        and value.is_integer()
+        and abs(value) < _EXACT_FLOAT_LIMIT
+    ):
         return int(value)
     return value
 
 
 def _json_field(field: str, text: str) -> Any:
+    """Parse a JSON field with the scenario loader's parser, which keeps
+    numbers beyond the float range as written and rejects a key given
+    twice in one object."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise LineError(
-            field,
-            f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}",
-        ) from None
+        return scenario.decode(text)
+    except scenario.ScenarioError as error:
+        if not error.field:
+            raise LineError(field, error.message) from None
+        where = _json_path(f"{field}.{error.field}")
+        if field == "extra_params":
+            where = error.field
+        raise LineError(field, f"{where}: {error.message}") from None
     except RecursionError:
         raise LineError(field, "invalid JSON: nested too deeply") from None
 
@@ -494,14 +560,21 @@ def _lines(text: str) -> list[tuple[int, list[str]]]:
 
 
 def _number(field: str, where: str, name: str, text: str) -> int | float:
+    """Return the number ``text``; one beyond the float range (such as an
+    integer of 5,000 digits) keeps its text for the loader's error."""
     try:
         return int(text)
     except ValueError:
         pass
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        raise LineError(field, f"{where}: {name} {text!r} is not a number") from None
+        raise LineError(
+            field, f"{where}: {name} {_quote(text)} is not a number"
+        ) from None
+    if math.isinf(value) and "inf" not in text.lower():
+        return scenario.number_as_written(text)
+    return value
 
 
 def _node(field: str, where: str, text: str) -> int:
