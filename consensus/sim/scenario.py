@@ -30,7 +30,7 @@ import functools
 import importlib
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -344,8 +344,9 @@ def _validator(limits: Limits) -> jsonschema.Draft202012Validator:
 def _schema_errors(doc: dict[str, Any], limits: Limits) -> Iterator[ScenarioError]:
     errors: list[ScenarioError] = []
     unknown_fields: set[tuple[str | int, ...]] = set()
+    range_of = functools.partial(_allowed_range, doc=doc, limits=limits)
     for error in _validator(limits).iter_errors(doc):
-        errors.extend(_translate(error))
+        errors.extend(_translate(error, range_of))
         if error.validator in ("additionalProperties", "unevaluatedProperties"):
             allowed = error.schema.get("properties", {})
             base = tuple(error.absolute_path)
@@ -506,8 +507,18 @@ def _is_integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _translate(error: jsonschema.ValidationError) -> Iterator[ScenarioError]:
-    """Turn one jsonschema error into scenario errors with plain messages."""
+# Describes the range allowed at a path with the given bounds, or None.
+RangeOf = Callable[[tuple[str | int, ...], Mapping[str, Any] | None], str | None]
+
+
+def _translate(
+    error: jsonschema.ValidationError, range_of: RangeOf
+) -> Iterator[ScenarioError]:
+    """Turn one jsonschema error into scenario errors with plain messages.
+
+    A value of the wrong type in a bounded number field also gets the
+    range, described by ``range_of``.
+    """
     path = _join("", *error.absolute_path)
     keyword = error.validator
     instance = error.instance
@@ -530,7 +541,13 @@ def _translate(error: jsonschema.ValidationError) -> Iterator[ScenarioError]:
                     f"unknown field; allowed: {', '.join(allowed) or 'none'}",
                 )
     elif keyword == "anyOf":
-        yield _translate_any_of(error, path)
+        yield _translate_any_of(error, path, range_of)
+    elif keyword == "type" and _BOUND_KEYWORDS.intersection(subschema):
+        message = _describe(keyword, instance, subschema)
+        bounds_text = range_of(tuple(error.absolute_path), subschema)
+        if bounds_text is not None:
+            message += f"; allowed {bounds_text}"
+        yield ScenarioError(path, instance, message)
     elif keyword in _BOUND_KEYWORDS and _is_param_ms(tuple(error.absolute_path)):
         yield ScenarioError(
             path,
@@ -541,16 +558,23 @@ def _translate(error: jsonschema.ValidationError) -> Iterator[ScenarioError]:
         yield ScenarioError(path, instance, _describe(keyword, instance, subschema))
 
 
-def _translate_any_of(error: jsonschema.ValidationError, path: str) -> ScenarioError:
+def _translate_any_of(
+    error: jsonschema.ValidationError, path: str, range_of: RangeOf
+) -> ScenarioError:
     """Explain a failed "number or null" choice by its number branch."""
     for sub in error.context or ():
         if sub.validator != "type":
-            return next(_translate(sub))
+            return next(_translate(sub, range_of))
     kinds = [branch.get("type") for branch in error.validator_value]
     names = " or ".join(_TYPE_NAMES.get(str(kind), str(kind)) for kind in kinds)
-    return ScenarioError(
-        path, error.instance, f"{_show(error.instance)} is not {names}"
-    )
+    message = f"{_show(error.instance)} is not {names}"
+    for branch in error.validator_value:
+        if _BOUND_KEYWORDS.intersection(branch):
+            allowed = range_of(tuple(error.absolute_path), branch)
+            if allowed is not None:
+                message += f"; allowed {allowed}"
+            break
+    return ScenarioError(path, error.instance, message)
 
 
 _TYPE_NAMES = {
