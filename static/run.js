@@ -53,9 +53,18 @@
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const socket = new WebSocket(`${scheme}://${location.host}/ws/runs/${encodeURIComponent(slug)}/?after=${lastSeq}`);
+    // A message too large for one websocket message comes as "part"
+    // messages whose data joined is its text (see docs/api.md).
+    let parts = [];
     socket.onmessage = (frame) => {
       retryMs = 500;
-      const message = JSON.parse(frame.data);
+      let message = JSON.parse(frame.data);
+      if (message.type === "part") {
+        parts.push(message.data);
+        if (message.more) return;
+        message = JSON.parse(parts.join(""));
+        parts = [];
+      }
       if (message.type === "meta") {
         knownEvents = Math.max(knownEvents, message.events || 0);
         setStatus(message.status === "queued" && lastSeq > 0 ? "running" : message.status);

@@ -102,7 +102,7 @@ def run_detail(request: HttpRequest, run: Run) -> dict[str, Any]:
         **run_links(request, run),
         "status": run.status,
         "progress": run.progress,
-        "event_count": run.events,
+        "event_count": selectors.run_event_count(run),
         "scenario": run.scenario,
         "summary": run.summary,
         "error": run.error,

@@ -18,6 +18,12 @@ is still growing: a consumer chasing the end of the log would read every
 event from Redis on its own, and twenty of them on one run fall behind
 for good. A watchdog reads the log and the status when no message came for
 a while, so a lost final status message cannot leave a client waiting.
+
+Every message goes out through :meth:`RunConsumer._send_text`, which keeps
+it within ``FRAME_BYTES_MAX``: pages and live batches come already split
+into events messages of that size, and a message still larger (one huge
+event, a huge status) is cut into ``part`` messages, sent back to back
+under the lock so nothing comes between them.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from consensus.sim.log import dumps
 from dashboard.runs import selectors
 from dashboard.runs.models import FINAL_STATUSES, Run
 from dashboard.runs.pages import page_cache
-from dashboard.runs.publish import events_message, run_group
+from dashboard.runs.publish import events_message, message_parts, run_group
 
 logger = logging.getLogger(__name__)
 
@@ -77,8 +83,9 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.run = run
+        events = await database_sync_to_async(selectors.run_event_count)(run)
         await self.accept()
-        await self.send(text_data=json.dumps(_meta(run, after)))
+        await self._send_text(json.dumps(_meta(run, after, events)))
         self.last_heard = asyncio.get_running_loop().time()
         async with self.lock:
             await self._send_page(CATCH_UP_PAGE)
@@ -126,7 +133,7 @@ class RunConsumer(AsyncWebsocketConsumer):
             text = message["text"]
             if message["first"] <= self.sent:
                 text = _tail(text, self.sent + 1 - message["first"])
-            await self.send(text_data=text)
+            await self._send_text(text)
             self.sent = message["last"]
 
     async def run_status(self, message: dict[str, Any]) -> None:
@@ -157,11 +164,16 @@ class RunConsumer(AsyncWebsocketConsumer):
 
     async def _send_page(self, limit: int) -> int:
         """Send up to ``limit`` logged events past ``sent``; return the count."""
-        text, count = await page_cache().read(self.run, self.sent, limit)
-        if count:
-            await self.send(text_data=text)
-            self.sent += count
+        texts, count = await page_cache().read(self.run, self.sent, limit)
+        for text in texts:
+            await self._send_text(text)
+        self.sent += count
         return count
+
+    async def _send_text(self, text: str) -> None:
+        """Send one message, as ``part`` messages if it is too large."""
+        for part in message_parts(text):
+            await self.send(text_data=part)
 
     async def _finish_if_final(self) -> None:
         run = await database_sync_to_async(selectors.run_get)(self.slug)
@@ -181,7 +193,7 @@ class RunConsumer(AsyncWebsocketConsumer):
             "error": error,
             "events": events,
         }
-        await self.send(text_data=json.dumps(message))
+        await self._send_text(json.dumps(message))
         self.finished = True
         # The client closes the socket. A close from the server would be
         # aborted by Daphne after one second without the client's reply,
@@ -213,7 +225,7 @@ def _tail(text: str, skip: int) -> str:
     return events_message(lines, message)
 
 
-def _meta(run: Run, after: int) -> dict[str, Any]:
+def _meta(run: Run, after: int, events: int) -> dict[str, Any]:
     return {
         "type": "meta",
         "slug": run.slug,
@@ -222,5 +234,5 @@ def _meta(run: Run, after: int) -> dict[str, Any]:
         "n": run.n,
         "scenario": run.scenario,
         "after": after,
-        "events": run.events,
+        "events": events,
     }

@@ -63,6 +63,10 @@ class ChunkLog:
     def read(self, run: Run, after: int, limit: int) -> list[str]:
         return []
 
+    def last_seq(self, run: Run) -> int:
+        """Return the last seq appended so far, 0 for none."""
+        return _chunks_last_seq(run)
+
     def archive(self, run: Run) -> int:
         """Return the last seq stored: the chunks are the archive already."""
         return _chunks_last_seq(run)
@@ -95,6 +99,11 @@ class StreamLog:
                 out.extend(slice_after(first, lines, after + len(out)))
                 cursor = f"{int(entry_id.split(b'-')[0]) + 1}-0"
         return out[:limit]
+
+    def last_seq(self, run: Run) -> int:
+        """Return the last seq appended so far, 0 for none: one XREVRANGE."""
+        entries = self.redis.xrevrange(stream_key(run.slug), count=1)
+        return int(entries[0][0].split(b"-")[0]) if entries else 0
 
     def archive(self, run: Run) -> int:
         """Copy the stream into chunks, once; return the last seq stored."""

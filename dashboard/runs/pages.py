@@ -18,14 +18,16 @@ from channels.db import database_sync_to_async
 
 from dashboard.runs import selectors
 from dashboard.runs.models import Run
-from dashboard.runs.publish import events_message
+from dashboard.runs.publish import events_frames
 
 # Full pages kept per event loop. At 5,000 events of about 130 bytes (a
 # toy run's; events of larger runs are longer) that is an estimated 10 MB.
 PAGE_CACHE_SIZE = 16
 
-# A page is an events message and the number of events in it.
-Page = tuple[str, int]
+# A page is its events messages, each within FRAME_BYTES_MAX bytes (the
+# events of large runs are long, so 5,000 of them can pass a megabyte),
+# and the number of events in all of them.
+Page = tuple[list[str], int]
 PageKey = tuple[str, int, int]
 
 
@@ -37,10 +39,10 @@ class PageCache:
         self.pages: OrderedDict[PageKey, asyncio.Task[Page]] = OrderedDict()
 
     async def read(self, run: Run, after: int, limit: int) -> Page:
-        """Return the events message of up to ``limit`` events past ``after``.
+        """Return the events messages of up to ``limit`` events past ``after``.
 
-        The message is empty text, with a count of 0, when the log has no
-        event past ``after``.
+        The messages hold consecutive events in seq order. There are none,
+        with a count of 0, when the log has no event past ``after``.
         """
         key = (run.slug, after, limit)
         task = self.pages.get(key)
@@ -68,7 +70,7 @@ class PageCache:
 
 async def _page_read(run: Run, after: int, limit: int) -> Page:
     lines = await database_sync_to_async(selectors.run_events_after)(run, after, limit)
-    return (events_message(lines) if lines else "", len(lines))
+    return ([text for text, _ in events_frames(lines)], len(lines))
 
 
 _caches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, PageCache] = (

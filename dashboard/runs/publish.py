@@ -14,7 +14,9 @@ process starts a private loop thread of its own. Messages are:
   ``events`` message ready to send, with ``progress`` and ``published``
   (wall-clock time of the send, in seconds since the epoch) in its head.
   Building the frame once here, as one string, spares every consumer a
-  decode and re-encode of thousands of lines;
+  decode and re-encode of thousands of lines. A batch whose message would
+  exceed ``FRAME_BYTES_MAX`` goes out as several ``run.events`` messages
+  of consecutive seqs (see :func:`events_frames`);
 - ``run.status``: ``status``, ``summary``, ``error`` and ``events`` (the
   last seq in the log).
 """
@@ -37,11 +39,78 @@ logger = logging.getLogger(__name__)
 # Sends allowed in flight before the publishing thread waits for the loop.
 MAX_PENDING = 64
 
+# Largest websocket message the server sends, in UTF-8 bytes. Daphne
+# refuses to send a message over its ``--websocket-max-message-size``
+# (1 MiB by default) and closes the socket with 1011 instead, so every
+# message stays at half of that: events messages hold fewer events, and a
+# message that one event or a status alone makes larger goes out as
+# ``part`` messages (see :func:`message_parts` and docs/api.md).
+FRAME_BYTES_MAX = 512 * 1024
+
 
 def events_message(lines: list[str], head: dict[str, Any] | None = None) -> str:
     """Build a websocket ``events`` message around serialized event lines."""
     start = json.dumps({"type": "events", **(head or {})})[:-1]
     return start + ',"events":[' + ",".join(lines) + "]}"
+
+
+def _utf8_len(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode())
+
+
+def events_frames(
+    lines: list[str],
+    head: dict[str, Any] | None = None,
+    limit: int = FRAME_BYTES_MAX,
+) -> list[tuple[str, int]]:
+    """Split ``lines`` into events messages of at most ``limit`` bytes.
+
+    Returns each message with its number of events; together they hold
+    every line once, in order. A line too large for any message gets one
+    of its own, which :func:`message_parts` then cuts into parts.
+    """
+    base = _utf8_len(events_message([], head))
+    frames: list[tuple[str, int]] = []
+    group: list[str] = []
+    size = base
+    for line in lines:
+        grown = size + _utf8_len(line) + (1 if group else 0)
+        if group and grown > limit:
+            frames.append((events_message(group, head), len(group)))
+            group = []
+            grown = base + _utf8_len(line)
+        group.append(line)
+        size = grown
+    if group:
+        frames.append((events_message(group, head), len(group)))
+    return frames
+
+
+def message_parts(text: str, limit: int = FRAME_BYTES_MAX) -> list[str]:
+    """Return ``text`` as the websocket messages that carry it.
+
+    That is ``[text]`` itself when it fits in ``limit`` bytes. Otherwise
+    ``text`` is cut into pieces sent as ``{"type": "part", "more": ...,
+    "data": piece}`` messages of at most ``limit`` bytes each: the client
+    joins the ``data`` of consecutive parts up to the one whose ``more`` is
+    false and handles the result as the message it is.
+    """
+    if _utf8_len(text) <= limit:
+        return [text]
+    budget = limit - 64  # room for the part message's own keys
+    parts: list[str] = []
+    start = 0
+    step = budget // 2
+    while start < len(text):
+        piece = text[start : start + step]
+        data = json.dumps(piece)
+        if len(data) > budget and step > 1:
+            step //= 2
+            continue
+        start += len(piece)
+        more = "true" if start < len(text) else "false"
+        parts.append('{"type":"part","more":' + more + ',"data":' + data + "}")
+    return parts
 
 
 def run_group(slug: str) -> str:
@@ -58,13 +127,15 @@ class Publisher:
 
     def events(self, slug: str, first: int, lines: list[str], progress: float) -> None:
         head = {"progress": progress, "published": time.time()}
-        message = {
-            "type": "run.events",
-            "first": first,
-            "last": first + len(lines) - 1,
-            "text": events_message(lines, head),
-        }
-        self._send(slug, message)
+        for text, count in events_frames(lines, head):
+            message = {
+                "type": "run.events",
+                "first": first,
+                "last": first + count - 1,
+                "text": text,
+            }
+            self._send(slug, message)
+            first += count
 
     def status(
         self, slug: str, run_status: str, summary: Any, error: str, events: int

@@ -41,3 +41,15 @@ def run_events_after(run: Run, after: int, limit: int) -> list[str]:
     if lines:
         return lines
     return chunks_read(run, after, limit)
+
+
+def run_event_count(run: Run) -> int:
+    """Return the highest seq in ``run``'s log at this moment.
+
+    A running run's ``events`` field is refreshed only at its heartbeat,
+    so for one the live log is asked: an index lookup of its last chunk,
+    or one XREVRANGE of its stream. Other runs' field is exact.
+    """
+    if run.status != Status.RUNNING:
+        return run.events
+    return max(run.events, live_log(settings.CONFIG).last_seq(run))

@@ -44,6 +44,8 @@ class Stream:
     events: list[dict[str, Any]] = field(default_factory=list)
     status: dict[str, Any] | None = None
     kinds: list[str] = field(default_factory=list)
+    # The size in bytes of every websocket message, parts included.
+    sizes: list[int] = field(default_factory=list)
 
     @property
     def seqs(self) -> list[int]:
@@ -55,8 +57,17 @@ async def read_stream(url: str, after: int = 0, until_seq: int | None = None) ->
     stream = Stream()
     async with asyncio.timeout(TIMEOUT_S):
         async with connect(f"{url}?after={after}", max_size=None) as socket:
+            parts: list[str] = []
             async for raw in socket:
+                stream.sizes.append(len(raw.encode() if isinstance(raw, str) else raw))
                 message = json.loads(raw)
+                if message["type"] == "part":
+                    stream.kinds.append("part")
+                    parts.append(message["data"])
+                    if message["more"]:
+                        continue
+                    message = json.loads("".join(parts))
+                    parts = []
                 stream.kinds.append(message["type"])
                 if message["type"] == "meta":
                     stream.meta = message

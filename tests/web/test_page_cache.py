@@ -23,15 +23,15 @@ def logged_run(logged: int) -> Run:
     return run
 
 
-def seqs(text: str) -> list[int]:
-    return [event["seq"] for event in json.loads(text)["events"]]
+def seqs(texts: list[str]) -> list[int]:
+    return [event["seq"] for text in texts for event in json.loads(text)["events"]]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_page_cache_shares_concurrent_reads() -> None:
     run = logged_run(30)
 
-    async def scenario() -> list[tuple[str, int]]:
+    async def scenario() -> list[tuple[list[str], int]]:
         cache = PageCache(size=4)
         return await asyncio.gather(*(cache.read(run, 0, 30) for _ in range(20)))
 
@@ -78,3 +78,25 @@ def test_page_cache_keeps_latest_pages() -> None:
 
     assert keys == [("paged", 30, 10), ("paged", 0, 10)]
     assert same is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_page_of_long_events_is_split_by_size() -> None:
+    """A page over FRAME_BYTES_MAX is several messages, all its events once."""
+    from dashboard.runs.publish import FRAME_BYTES_MAX
+
+    run = Run.objects.create(
+        slug="long", scenario={}, protocol="toy", n=256, status="running"
+    )
+    pad = "x" * 1500
+    long_lines = [
+        json.dumps({"seq": seq, "kind": "test", "pad": pad}) for seq in range(1, 1001)
+    ]
+    ChunkLog().append(run, 1, long_lines)
+
+    texts, count = asyncio.run(PageCache(size=4).read(run, 0, 1000))
+
+    assert count == 1000
+    assert len(texts) > 1
+    assert all(len(text.encode()) <= FRAME_BYTES_MAX for text in texts)
+    assert seqs(texts) == list(range(1, 1001))

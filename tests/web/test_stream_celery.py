@@ -68,3 +68,25 @@ def test_celery_midway_and_reconnect(celery_server: Server, worker: None) -> Non
     assert consecutive(tail.seqs, head.seqs[-1] + 1)
     assert head.events + tail.events == stored
     assert tail.status["events"] == len(stored)
+
+
+def test_celery_large_run_stays_within_frame_limit(
+    celery_server: Server, worker: None
+) -> None:
+    """hotstuff2 at n=256 through Redis: the live batches the worker
+    publishes and the catch-up pages of a late client all fit Daphne's
+    1 MiB message limit, and both clients get seq 1..N once each."""
+    scenario = {"protocol": "hotstuff2", "n": 256, "stop": {"events": 5000}}
+    run = submit(celery_server, scenario)
+    live = asyncio.run(read_stream(run["websocket"]))
+    late = asyncio.run(read_stream(run["websocket"]))
+    stored = get_jsonl(run["events"])
+
+    assert len(stored) > 5000
+    for stream in (live, late):
+        assert stream.status is not None, stream.kinds
+        assert stream.status["status"] == "done"
+        assert consecutive(stream.seqs, 1)
+        assert stream.events == stored
+        assert stream.status["events"] == len(stored)
+        assert max(stream.sizes) <= 1024 * 1024  # Daphne's default limit
