@@ -464,3 +464,27 @@ def test_large_ring_pause_draws_offscreen(
     assert panels_text(page) == played
     assert played[2] > 0
     assert page_errors == []
+
+
+def test_large_run_page_loads_every_event(
+    page: Page, page_errors: list[str], embedded_server: Server
+) -> None:
+    """The first 5,000 events of a HotStuff-2 run of 256 nodes take more
+    than 1 MB of JSON, more than one websocket message may carry, and the
+    page still receives all of them when it opens after the run."""
+    fields = {"protocol": "hotstuff2", "n": "256", "stop_events": "5000"}
+    submit_run(page, embedded_server, fields)
+    run_page = page.url
+    events = run_events(page, run_page)
+    assert len(json.dumps(events[:5000])) > 1_048_576
+    page.goto(run_page)
+    page.wait_for_function(
+        f"document.getElementById('animation').receivedEvents.length === {len(events)}"
+    )
+    received = page.evaluate(
+        "() => document.getElementById('animation').receivedEvents.map(e => e.seq)"
+    )
+    assert received == [event["seq"] for event in events]
+    assert page.locator("#event-count").inner_text() == str(len(events))
+    assert page.locator("#status").inner_text() == "done"
+    assert page_errors == []
