@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -22,6 +24,12 @@ from dashboard.runs.models import Run
 from dashboard.runs.validation import ScenarioInvalid
 
 MAX_BODY_BYTES = 1_000_000
+# A rejected document lists at most this many errors, then one saying how
+# many more there were, and each field path and message is cut to a length:
+# 50,000 unknown keys must not make a response of megabytes.
+ERRORS_LISTED_MAX = 20
+FIELD_CHARS_MAX = 200
+MESSAGE_CHARS_MAX = 500
 
 
 @csrf_exempt
@@ -29,10 +37,11 @@ MAX_BODY_BYTES = 1_000_000
 def runs_create(request: HttpRequest) -> HttpResponse:
     if request.content_type != "application/json":
         return _error(415, "", "the body must be a scenario as application/json")
-    if len(request.body) > MAX_BODY_BYTES:
-        return _error(413, "", f"the body is larger than {MAX_BODY_BYTES} bytes")
+    body = _body(request)
+    if body is None:
+        return _too_large()
     try:
-        doc = request.body.decode("utf-8")
+        doc = body.decode("utf-8")
     except UnicodeDecodeError:
         return _error(400, "", "the body is not valid UTF-8")
     try:
@@ -49,6 +58,18 @@ def runs_create(request: HttpRequest) -> HttpResponse:
 def run_cancel(request: HttpRequest, slug: str) -> HttpResponse:
     if request.content_type != "application/json":
         return _error(415, "", "the body must be a JSON object as application/json")
+    body = _body(request)
+    if body is None:
+        return _too_large()
+    try:
+        doc = json.loads(body)
+    except RecursionError:
+        return _error(400, "", "the body is not valid JSON: nested too deeply")
+    except ValueError as error:  # UnicodeDecodeError is a ValueError
+        return _error(400, "", f"the body is not valid JSON: {error}")
+    if not isinstance(doc, dict):
+        kind = type(doc).__name__.replace("NoneType", "null")
+        return _error(400, "", f"the body must be a JSON object, not {kind}")
     if selectors.run_get(slug) is None:
         return _error(404, "slug", f"no run {slug!r}")
     run = services.run_cancel(slug)
@@ -129,11 +150,44 @@ def _query_int(
     return value
 
 
+def _body(request: HttpRequest) -> bytes | None:
+    """Return the request body, or None when it is over MAX_BODY_BYTES.
+
+    Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE at all
+    (RequestDataTooBig); that is the same error here.
+    """
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return None
+    return body if len(body) <= MAX_BODY_BYTES else None
+
+
+def _too_large() -> JsonResponse:
+    limit = MAX_BODY_BYTES
+    if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is not None:
+        limit = min(limit, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return _error(413, "", f"the body is larger than {limit} bytes")
+
+
 def _invalid(invalid: ScenarioInvalid) -> JsonResponse:
+    items = list(invalid.errors.items())
     errors = [
-        {"field": field, "message": text} for field, text in invalid.errors.items()
+        {
+            "field": _cut(field, FIELD_CHARS_MAX),
+            "message": _cut(text, MESSAGE_CHARS_MAX),
+        }
+        for field, text in items[:ERRORS_LISTED_MAX]
     ]
+    more = len(items) - ERRORS_LISTED_MAX
+    if more > 0:
+        errors.append({"field": "", "message": f"and {more} more errors"})
     return JsonResponse({"errors": errors}, status=400)
+
+
+def _cut(text: str, limit: int) -> str:
+    """Return ``text``, cut to ``limit`` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def _error(status: int, field: str, message: str) -> JsonResponse:

@@ -1,13 +1,29 @@
 """Websocket routing of runs, behind an origin check for browsers."""
 
+from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.security.websocket import OriginValidator
 from django.conf import settings
-from django.urls import path
+from django.urls import path, re_path
 
-from dashboard.runs.consumers import RunConsumer
+import dashboard.runs.urls  # noqa: F401  (registers the ``run`` converter)
+from dashboard.runs.consumers import CLOSE_NOT_FOUND, RunConsumer
+
+
+class NotFoundConsumer(AsyncWebsocketConsumer):
+    """Refuses the handshake of a path that names no run, as for no run.
+
+    A slug outside the slug alphabet (a NUL byte, say) never reaches the
+    database, and any other path gets the same refusal instead of an error
+    from the router.
+    """
+
+    async def connect(self) -> None:
+        await self.close(code=CLOSE_NOT_FOUND)
+
 
 websocket_urlpatterns = [
-    path("ws/runs/<str:slug>/", RunConsumer.as_asgi()),
+    path("ws/runs/<run:slug>/", RunConsumer.as_asgi()),
+    re_path(r"", NotFoundConsumer.as_asgi()),
 ]
 
 

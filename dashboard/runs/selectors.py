@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 
 from dashboard.runs.eventlog import chunks_read, live_log
@@ -11,10 +13,26 @@ EVENTS_PAGE_MAX = 10_000
 # Largest seq a client may name in ``after``: far above any run's event
 # limit, and within both Redis stream ids and JavaScript's exact integers.
 SEQ_MAX = 2**53 - 1
+# Slugs are secrets.token_urlsafe(12): URL-safe base64, within the 32
+# characters of the slug column. The URL routes match this pattern.
+SLUG_PATTERN = "[A-Za-z0-9_-]{1,32}"
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+def slug_valid(slug: str) -> bool:
+    """Tell whether ``slug`` is in the alphabet and length of run slugs."""
+    return _SLUG.fullmatch(slug) is not None
 
 
 def run_get(slug: str) -> Run | None:
-    """Return run ``slug``, or None when there is none."""
+    """Return run ``slug``, or None when there is none.
+
+    A string that no slug can equal (a NUL byte, which PostgreSQL refuses in
+    a text value, or any other character outside the slug alphabet) is never
+    sent to the database.
+    """
+    if not slug_valid(slug):
+        return None
     return Run.objects.filter(slug=slug).first()
 
 

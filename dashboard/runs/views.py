@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
+from django.forms.utils import ErrorList
 from django.http import (
     Http404,
     HttpRequest,
@@ -22,6 +23,10 @@ from dashboard.runs.models import Run
 from dashboard.runs.validation import ScenarioInvalid
 
 JSONL_PAGE = 5000
+# The form shows at most this many errors for one field, then one saying how
+# many more there were, and cuts each to a length; see api.ERRORS_LISTED_MAX.
+ERRORS_LISTED_MAX = 20
+ERROR_CHARS_MAX = 500
 
 
 @require_GET
@@ -33,9 +38,19 @@ def run_list(request: HttpRequest) -> HttpResponse:
 def run_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ScenarioForm(request.POST)
+        limit_error = getattr(request, "form_limit_error", None)
+        if limit_error is not None:
+            # The body was over Django's limits: show what was kept, say
+            # what was not, and start nothing.
+            form.is_valid()
+            for name in limit_error.dropped:
+                form.errors.pop(name, None)
+                form.add_error(name, "Too large: left out of the form.")
+            form.add_error(None, limit_error.message)
+            return _render_invalid(request, form, 413)
         if form.is_valid():
             return _create(request, form)
-        return render(request, "runs/new.html", {"form": form}, status=400)
+        return _render_invalid(request, form, 400)
     initial = {}
     source = request.GET.get("from")
     if source:
@@ -56,11 +71,36 @@ def _create(request: HttpRequest, form: ScenarioForm) -> HttpResponse:
     except ScenarioInvalid as invalid:
         for field, message in invalid.errors.items():
             form.add_error(None, f"{field}: {message}" if field else message)
-        return render(request, "runs/new.html", {"form": form}, status=400)
+        return _render_invalid(request, form, 400)
     except services.AdmissionRefused as refused:
         form.add_error(None, refused.message)
         return render(request, "runs/new.html", {"form": form}, status=refused.status)
     return HttpResponseRedirect(reverse("runs:detail", args=[run.slug]))
+
+
+def _render_invalid(
+    request: HttpRequest, form: ScenarioForm, status: int
+) -> HttpResponse:
+    _cap_errors(form)
+    return render(request, "runs/new.html", {"form": form}, status=status)
+
+
+def _cap_errors(form: ScenarioForm) -> None:
+    """Keep the first ERRORS_LISTED_MAX errors of each field, cut short."""
+    for name, errors in form.errors.items():
+        texts = list(errors)
+        messages = [
+            text
+            if len(text) <= ERROR_CHARS_MAX
+            else text[: ERROR_CHARS_MAX - 1] + "\u2026"
+            for text in texts[:ERRORS_LISTED_MAX]
+        ]
+        more = len(texts) - ERRORS_LISTED_MAX
+        if more > 0:
+            messages.append(f"and {more} more errors")
+        capped = ErrorList(messages)
+        capped.error_class = errors.error_class
+        form.errors[name] = capped
 
 
 @require_GET

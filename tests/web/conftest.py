@@ -20,6 +20,7 @@ from tests.web.processes import (  # noqa: E402, F401  (fixtures)
     celery_env,
     celery_server,
     embedded_server,
+    postgres_database_url,
     redis_url,
     shared_database_url,
 )

@@ -146,6 +146,31 @@ def shared_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="module")
+def postgres_database_url() -> Iterator[str]:
+    """A new PostgreSQL database on 127.0.0.1:5432, dropped at the end.
+
+    Skips the test when that server does not accept connections: behaviour
+    that only PostgreSQL shows cannot be tested on SQLite.
+    """
+    if not postgres_available():
+        pytest.skip(
+            "PostgreSQL is not reachable as postgres@127.0.0.1:5432/test; "
+            "this test needs a real PostgreSQL server"
+        )
+    import psycopg
+
+    name = f"quorumscope_test_{secrets.token_hex(6)}"
+    admin = "postgresql://postgres@127.0.0.1:5432/test"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def process_env(database_url: str, redis_url: str | None) -> dict[str, str]:
     """Environment of a Daphne or Celery process under test."""
     env = {
