@@ -104,6 +104,7 @@ export function createRing(root, meta) {
     card: createCard(cards, `${id}'`),
   }));
   view.drawnSeq = -1;
+  view.violationsKey = null;
   view.certificatesKey = null;
   view.certificateMarks = [];
   view.batchedKey = null;
@@ -261,7 +262,7 @@ export function drawRing(
     twinView.card.card.hidden = !twin;
     if (twin) drawCard(twinView.card, twin, state);
   }
-  drawViolations(view.violations, state.violations);
+  drawViolations(view, state.violations);
   drawCounters(view.facts, state);
 }
 
@@ -423,7 +424,8 @@ function createCard(container, id) {
   const attributes = { class: "card", "data-node": id };
   const card = html("section", attributes, [title, rows, strip]);
   container.append(card);
-  return { card, title, rows, strip, commitsDrawn: -1, drawnSeq: -1, onScreen: true };
+  const drawn = { commitsDrawn: -1, drawnSeq: -1, rowLabels: null, values: [] };
+  return { card, title, rows, strip, ...drawn, onScreen: true };
 }
 
 const CERTIFICATE_ROWS = [
@@ -439,7 +441,7 @@ function drawCard(card, node, state) {
   const role = node.leader === node.id ? "leader" : `leader ${node.leader ?? "?"}`;
   const height = node.height === null ? "" : ` · h${node.height}`;
   const name = node.twin ? `Node ${node.id}' (second instance)` : `Node ${node.id}`;
-  card.title.textContent = `${name} · v${node.view}${height} · ${role}`;
+  setText(card.title, `${name} · v${node.view}${height} · ${role}`);
   card.card.classList.toggle("crashed", node.crashed);
   card.card.classList.toggle("faulty", node.fault !== null);
   const rows = [];
@@ -448,11 +450,31 @@ function drawCard(card, node, state) {
     if (node[field]) rows.push([label, certificateText(node[field])]);
   }
   if (node.postponed) rows.push(["postponed", String(node.postponed)]);
-  card.rows.replaceChildren(...rows.flatMap(([label, text]) => [
-    html("dt", {}, [label]),
-    html("dd", {}, [text]),
-  ]));
+  drawRows(card, rows);
   drawStrip(card, node, state);
+}
+
+/** Show the card's rows, a list of [label, text]. While the labels stay the
+ * same, the dt and dd elements are kept and only changed texts are written,
+ * so a redraw of 64 cards creates elements only for rows that come or go. */
+function drawRows(card, rows) {
+  const labels = rows.map(([label]) => label).join("\n");
+  if (labels === card.rowLabels) {
+    rows.forEach(([, text], i) => setText(card.values[i], text));
+    return;
+  }
+  card.rowLabels = labels;
+  card.values = rows.map(([, text]) => html("dd", {}, [text]));
+  card.rows.replaceChildren(...rows.flatMap(([label], i) => [
+    html("dt", {}, [label]),
+    card.values[i],
+  ]));
+}
+
+/** Set an element's text unless it already has it, so an unchanged text
+ * costs no style or layout work. */
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
 }
 
 function faultText(node) {
@@ -499,8 +521,15 @@ function drawStrip(card, node, state) {
   card.strip.replaceChildren(total, ...cells);
 }
 
-function drawViolations(panel, violations) {
-  panel.replaceChildren(...violations.map((violation) => {
+/** Show the violations, rebuilding the panel only when the list changed. The
+ * event and property of a violation fix the rest of it, because all come
+ * from one log. */
+function drawViolations(view, violations) {
+  const keys = violations.map((violation) => `${violation.seq} ${violation.property}`);
+  const key = keys.join(",");
+  if (key === view.violationsKey) return;
+  view.violationsKey = key;
+  view.violations.replaceChildren(...violations.map((violation) => {
     const evidence = JSON.stringify(violation.evidence);
     const summary = violationSummary(violation);
     const parts = [
@@ -546,5 +575,9 @@ function drawCounters(panel, state) {
     lines.push(viewChangeText(status));
   }
   if (state.end) lines.push(`ended: ${state.end.reason}`);
-  panel.replaceChildren(...lines.map((line) => html("div", {}, [line])));
+  while (panel.childElementCount > lines.length) panel.lastElementChild.remove();
+  lines.forEach((line, i) => {
+    const row = panel.children[i] ?? panel.appendChild(html("div"));
+    setText(row, line);
+  });
 }
