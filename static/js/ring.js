@@ -425,6 +425,7 @@ function createCard(container, id) {
   const card = html("section", attributes, [title, rows, strip]);
   container.append(card);
   const drawn = { commitsDrawn: -1, drawnSeq: -1, rowLabels: null, values: [] };
+  Object.assign(drawn, { total: null, cells: new Map() });
   return { card, title, rows, strip, ...drawn, onScreen: true };
 }
 
@@ -504,21 +505,56 @@ function signersText(signers) {
 const STRIP_LENGTH = 24;
 
 /** Draw the node's last commits, outlining heights where nodes committed
- * different values. */
+ * different values. A commit keeps its cell between redraws, keyed by its
+ * index in the node's commits, which only grow along the log. */
 function drawStrip(card, node, state) {
   const count = node.committed.length;
   const drawn = `${count}/${state.forks.length}`;
   if (drawn === card.commitsDrawn) return;
   card.commitsDrawn = drawn;
-  const cells = node.committed.slice(-STRIP_LENGTH).map((commit) => {
-    const forked = Object.keys(state.commits[commit.height]).length > 1;
-    const title = `h${commit.height}: ${commit.value}${forked ? " (fork)" : ""}`;
-    const cell = html("span", { class: forked ? "commit fork" : "commit", title });
-    cell.style.background = colourOf(commit.value);
-    return cell;
-  });
-  const total = html("span", { class: "commit-count" }, [`${count} committed`]);
-  card.strip.replaceChildren(total, ...cells);
+  const first = Math.max(0, count - STRIP_LENGTH);
+  const cells = new Map();
+  for (let index = first; index < count; index++) {
+    const cell = card.cells.get(index) ?? { element: null, key: null };
+    drawCell(cell, node.committed[index], state);
+    cells.set(index, cell);
+  }
+  card.cells = cells;
+  if (!card.total) card.total = html("span", { class: "commit-count" });
+  setText(card.total, `${count} committed`);
+  const elements = [...cells.values()].map((cell) => cell.element);
+  placeInOrder(card.strip, [card.total, ...elements]);
+}
+
+/** Create or update the strip cell of a commit. */
+function drawCell(cell, commit, state) {
+  const forked = Object.keys(state.commits[commit.height]).length > 1;
+  const title = `h${commit.height}: ${commit.value}${forked ? " (fork)" : ""}`;
+  const className = forked ? "commit fork" : "commit";
+  const key = `${className}\n${title}`;
+  if (key === cell.key) return;
+  cell.key = key;
+  if (cell.element) {
+    cell.element.setAttribute("class", className);
+    cell.element.setAttribute("title", title);
+  } else {
+    cell.element = html("span", { class: className, title });
+  }
+  cell.element.style.background = colourOf(commit.value);
+}
+
+/** Make `elements` the children of `parent` in that order, moving only
+ * those out of place, so cells that stay in order are not reinserted. */
+function placeInOrder(parent, elements) {
+  const wanted = new Set(elements);
+  for (const child of [...parent.children]) {
+    if (!wanted.has(child)) child.remove();
+  }
+  let child = parent.firstElementChild;
+  for (const element of elements) {
+    if (element === child) child = child.nextElementSibling;
+    else parent.insertBefore(element, child);
+  }
 }
 
 /** Show the violations, rebuilding the panel only when the list changed. The
