@@ -10,12 +10,7 @@ import { Timeline } from "./runstate.js";
 import { Player, SPEED_MAX, SPEED_MIN } from "./player.js";
 import { createRing, drawRing } from "./ring.js";
 import { spacetimeWindow } from "./spacetime.js";
-import {
-  buildStaged,
-  createSpacetime,
-  drawSpacetime,
-  stageSpacetime,
-} from "./spacetimeview.js";
+import { createSpacetime, drawSpacetime } from "./spacetimeview.js";
 import { chartSeries, drawCharts, loadPlotly, moveCursor } from "./charts.js";
 
 const FINAL_STATUSES = ["done", "failed", "cancelled"];
@@ -31,10 +26,6 @@ const CHART_CURSOR_EVERY_MS = 500;
 // Rings of more nodes skip the cards and the space-time diagram while they
 // are off screen during playback.
 const OFFSCREEN_SKIPPED_NODES_MIN = 16;
-// During playback, rings of more than OFFSCREEN_SKIPPED_NODES_MIN nodes
-// build the space-time diagram over several frames, this many arrows per
-// frame, so no single frame creates all of its up to 1,500 arrows.
-const SPACETIME_ARROWS_PER_FRAME = 300;
 
 const root = document.getElementById("animation");
 const scenario = JSON.parse(document.getElementById("scenario-data").textContent);
@@ -268,13 +259,10 @@ function frame(time) {
     const spacetimeDue = withCards || scenario.n <= 16 || spacetimeShown;
     if (spacetimeDue && !(skipOffscreen && !spacetimeOnScreen)) {
       spacetimeShown = false;
-      const data = spacetimeWindow(timeline, position.now);
-      if (skipOffscreen) stageSpacetime(spacetime, data);
-      else drawSpacetime(spacetime, data);
+      drawSpacetime(spacetime, spacetimeWindow(timeline, position.now));
     }
     drawControls(position);
   }
-  buildStaged(spacetime, SPACETIME_ARROWS_PER_FRAME);
   drawChartsIfDue(time, player.position().now);
   requestAnimationFrame(frame);
 }

@@ -36,7 +36,7 @@ export function createSpacetime(root, n) {
     width: "100%",
   }, [layers.lanes, layers.arrows, layers.marks, layers.axis]);
   root.append(picture);
-  const view = { n, laneGap, height, layers, picture, staged: null };
+  const view = { n, laneGap, height, layers, picture };
   drawLanes(view);
   return view;
 }
@@ -56,50 +56,16 @@ function drawLanes(view) {
   }
 }
 
-/** Redraw the arrows, marks and time axis from a spacetimeWindow result,
- * dropping any drawing that stageSpacetime started. */
+/** Redraw the arrows, marks and time axis from a spacetimeWindow result. */
 export function drawSpacetime(view, data) {
-  stageSpacetime(view, data);
-  buildStaged(view, Infinity);
-}
-
-/** Start to draw a spacetimeWindow result in steps: the arrows go into a
- * hidden layer, a share of them per buildStaged call, and replace the shown
- * arrows, marks and axis when the last one is in. Until then the diagram
- * shows the previous window. At 64 nodes a redraw creates up to 1,500
- * arrows, and in a trace (headless Chromium, 2-core AMD EPYC) a frame that
- * drew them all took 50 to 65 ms, against about 8 ms for other frames. */
-export function stageSpacetime(view, data) {
-  view.staged?.layer.remove();
   const span = Math.max(data.to - data.from, 1e-9);
   const x = (t) => LEFT + ((t - data.from) / span) * (WIDTH - LEFT - RIGHT);
-  const layer = svg("g", { class: "spacetime-arrows", visibility: "hidden" });
-  view.layers.arrows.after(layer);
-  const arrows = data.arrows.slice(-MAX_DRAWN_ARROWS);
-  view.staged = { data, x, layer, arrows, next: 0 };
-}
-
-/** Add up to `count` arrows of the staged drawing to its hidden layer, and
- * show the drawing when it is complete. Return whether a drawing is still
- * staged. */
-export function buildStaged(view, count) {
-  const staged = view.staged;
-  if (!staged) return false;
-  const end = Math.min(staged.arrows.length, staged.next + count);
-  const arrows = staged.arrows.slice(staged.next, end);
-  staged.layer.append(...arrows.map((arrow) => drawArrow(view, staged.x, arrow)));
-  staged.next = end;
-  if (end < staged.arrows.length) return true;
-  // Visibility is inherited, so showing the finished layer restyles its
-  // arrows without laying them out again.
-  staged.layer.removeAttribute("visibility");
-  view.layers.arrows.replaceWith(staged.layer);
-  view.layers.arrows = staged.layer;
-  const marks = staged.data.marks.map((mark) => drawMark(view, staged.x, mark));
+  const drawn = data.arrows.slice(-MAX_DRAWN_ARROWS);
+  const arrows = drawn.map((arrow) => drawArrow(view, x, arrow));
+  const marks = data.marks.map((mark) => drawMark(view, x, mark));
+  view.layers.arrows.replaceChildren(...arrows);
   view.layers.marks.replaceChildren(...marks);
-  view.layers.axis.replaceChildren(...axisLabels(view, staged.data));
-  view.staged = null;
-  return false;
+  view.layers.axis.replaceChildren(...axisLabels(view, data));
 }
 
 function drawArrow(view, x, arrow) {
