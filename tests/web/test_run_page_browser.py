@@ -499,8 +499,8 @@ def test_large_ring_seek_back_redraws_panels(
     """A ring of 32 nodes plays with its cards, then its space-time diagram
     on screen, pauses after node 0 crashed and seeks back to before the
     crash. The cards, counters and diagram then show what a page opened at
-    that moment shows, so the kept card rows and the diagram drawn over
-    several frames hold no value of the later moment."""
+    that moment shows, so the card rows and commit cells kept between
+    redraws hold no value of the later moment."""
     fields = {"protocol": "pbft", "n": "32", "faults": "0 crash at_ms=100"}
     submit_run(page, embedded_server, fields | {"stop_time_ms": "400"})
     run_page = page.url
