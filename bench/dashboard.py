@@ -13,6 +13,13 @@ Two measurements, printed as one JSON document:
   share the CPUs, that shows how much of a long frame was chromium's own
   work. It grows with the events each frame replays, so it is no fixed
   cost per frame.
+
+  ``--panel cards`` or ``--panel spacetime`` scrolls the node cards or the
+  space-time diagram to the top of the viewport before Play, so playback
+  draws them in full. The default, ``ring``, leaves the page at its top.
+  ``--cpu-slowdown`` (1) slows the page's main thread by that factor through
+  the Chrome DevTools Protocol (``Emulation.setCPUThrottlingRate``), to stand
+  in for a slower machine.
 - seek: ``python -m consensus run`` writes a log of ``--seek-events``
   (1,000,000) events of ``--seek-protocol`` (toy) with ``--seek-n`` nodes
   (16), and ``bench/dashboard_seek.mjs`` loads it into a ``Timeline`` of
@@ -119,7 +126,13 @@ def chromium_cpu_s() -> float | None:
     return total
 
 
-def measure_page(url: str, total: int, seconds: float) -> dict[str, Any]:
+# The element that --panel scrolls to the top of the viewport before Play.
+PANELS = {"ring": None, "cards": "#ring .cards", "spacetime": "#spacetime"}
+
+
+def measure_page(
+    url: str, total: int, seconds: float, panel: str, cpu_slowdown: float
+) -> dict[str, Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS
@@ -135,6 +148,19 @@ def measure_page(url: str, total: int, seconds: float) -> dict[str, Any]:
                 polling=250,
             )
             load_s = time.monotonic() - started
+            selector = PANELS[panel]
+            if selector is not None:
+                page.locator(selector).evaluate("(element) => element.scrollIntoView()")
+                # Two frames, so the page has drawn the panel once before Play.
+                page.evaluate(
+                    "() => new Promise((done) =>"
+                    " requestAnimationFrame(() => requestAnimationFrame(done)))"
+                )
+            scroll_y = page.evaluate("() => window.scrollY")
+            if cpu_slowdown != 1:
+                session = page.context.new_cdp_session(page)
+                rate = {"rate": cpu_slowdown}
+                session.send("Emulation.setCPUThrottlingRate", rate)
             cpu_before = chromium_cpu_s()
             page.keyboard.press("Space")
             counted = page.evaluate(COUNT_FRAMES, seconds * 1000)
@@ -148,6 +174,9 @@ def measure_page(url: str, total: int, seconds: float) -> dict[str, Any]:
         cpu_ms = 1000 * (cpu_after - cpu_before)
         cpu_ms_per_frame = round(cpu_ms / counted["frames"], 1)
     return {
+        "panel": panel,
+        "cpu_slowdown": cpu_slowdown,
+        "scroll_y": scroll_y,
         "load_s": round(load_s, 2),
         "frames": counted["frames"],
         "elapsed_ms": round(counted["elapsed_ms"]),
@@ -170,7 +199,10 @@ def bench_fps(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         if status != 201:
             raise RuntimeError(f"POST /api/runs: {status} {created}")
         run = wait_done(created["api"])
-        result = measure_page(created["url"], run["event_count"], args.seconds)
+        url = created["url"]
+        total = run["event_count"]
+        slowdown = args.cpu_slowdown
+        result = measure_page(url, total, args.seconds, args.panel, slowdown)
     finally:
         processes.stop_process(server.process)
     return {"scenario": scenario, "events": run["event_count"], **result}
@@ -225,6 +257,19 @@ def main() -> None:
     # server's QS_EVENTS_MAX. 100 ms links keep 8 s under 500,000 events.
     parser.add_argument("--latency-ms", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--panel",
+        choices=sorted(PANELS),
+        default="ring",
+        help="part of the run page scrolled to the top of the viewport before "
+        "Play: the ring (page top), the node cards or the space-time diagram",
+    )
+    parser.add_argument(
+        "--cpu-slowdown",
+        type=float,
+        default=1.0,
+        help="factor (1 or more) by which Chromium slows the page's main thread",
+    )
     parser.add_argument("--seek-events", type=int, default=1_000_000)
     parser.add_argument("--seek-protocol", default="toy")
     parser.add_argument("--seek-n", type=int, default=16)

@@ -104,6 +104,7 @@ export function createRing(root, meta) {
     card: createCard(cards, `${id}'`),
   }));
   view.drawnSeq = -1;
+  view.violationsKey = null;
   view.certificatesKey = null;
   view.certificateMarks = [];
   view.batchedKey = null;
@@ -261,7 +262,7 @@ export function drawRing(
     twinView.card.card.hidden = !twin;
     if (twin) drawCard(twinView.card, twin, state);
   }
-  drawViolations(view.violations, state.violations);
+  drawViolations(view, state.violations);
   drawCounters(view.facts, state);
 }
 
@@ -423,7 +424,9 @@ function createCard(container, id) {
   const attributes = { class: "card", "data-node": id };
   const card = html("section", attributes, [title, rows, strip]);
   container.append(card);
-  return { card, title, rows, strip, commitsDrawn: -1, drawnSeq: -1, onScreen: true };
+  const drawn = { commitsDrawn: -1, drawnSeq: -1, rowLabels: null, values: [] };
+  Object.assign(drawn, { total: null, cells: new Map() });
+  return { card, title, rows, strip, ...drawn, onScreen: true };
 }
 
 const CERTIFICATE_ROWS = [
@@ -439,7 +442,7 @@ function drawCard(card, node, state) {
   const role = node.leader === node.id ? "leader" : `leader ${node.leader ?? "?"}`;
   const height = node.height === null ? "" : ` · h${node.height}`;
   const name = node.twin ? `Node ${node.id}' (second instance)` : `Node ${node.id}`;
-  card.title.textContent = `${name} · v${node.view}${height} · ${role}`;
+  setText(card.title, `${name} · v${node.view}${height} · ${role}`);
   card.card.classList.toggle("crashed", node.crashed);
   card.card.classList.toggle("faulty", node.fault !== null);
   const rows = [];
@@ -448,11 +451,31 @@ function drawCard(card, node, state) {
     if (node[field]) rows.push([label, certificateText(node[field])]);
   }
   if (node.postponed) rows.push(["postponed", String(node.postponed)]);
-  card.rows.replaceChildren(...rows.flatMap(([label, text]) => [
-    html("dt", {}, [label]),
-    html("dd", {}, [text]),
-  ]));
+  drawRows(card, rows);
   drawStrip(card, node, state);
+}
+
+/** Show the card's rows, a list of [label, text]. While the labels stay the
+ * same, the dt and dd elements are kept and only changed texts are written,
+ * so a redraw of 64 cards creates elements only for rows that come or go. */
+function drawRows(card, rows) {
+  const labels = rows.map(([label]) => label).join("\n");
+  if (labels === card.rowLabels) {
+    rows.forEach(([, text], i) => setText(card.values[i], text));
+    return;
+  }
+  card.rowLabels = labels;
+  card.values = rows.map(([, text]) => html("dd", {}, [text]));
+  card.rows.replaceChildren(...rows.flatMap(([label], i) => [
+    html("dt", {}, [label]),
+    card.values[i],
+  ]));
+}
+
+/** Set an element's text unless it already has it, so an unchanged text
+ * costs no style or layout work. */
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
 }
 
 function faultText(node) {
@@ -482,25 +505,67 @@ function signersText(signers) {
 const STRIP_LENGTH = 24;
 
 /** Draw the node's last commits, outlining heights where nodes committed
- * different values. */
+ * different values. A commit keeps its cell between redraws, keyed by its
+ * index in the node's commits, which only grow along the log. */
 function drawStrip(card, node, state) {
   const count = node.committed.length;
   const drawn = `${count}/${state.forks.length}`;
   if (drawn === card.commitsDrawn) return;
   card.commitsDrawn = drawn;
-  const cells = node.committed.slice(-STRIP_LENGTH).map((commit) => {
-    const forked = Object.keys(state.commits[commit.height]).length > 1;
-    const title = `h${commit.height}: ${commit.value}${forked ? " (fork)" : ""}`;
-    const cell = html("span", { class: forked ? "commit fork" : "commit", title });
-    cell.style.background = colourOf(commit.value);
-    return cell;
-  });
-  const total = html("span", { class: "commit-count" }, [`${count} committed`]);
-  card.strip.replaceChildren(total, ...cells);
+  const first = Math.max(0, count - STRIP_LENGTH);
+  const cells = new Map();
+  for (let index = first; index < count; index++) {
+    const cell = card.cells.get(index) ?? { element: null, key: null };
+    drawCell(cell, node.committed[index], state);
+    cells.set(index, cell);
+  }
+  card.cells = cells;
+  if (!card.total) card.total = html("span", { class: "commit-count" });
+  setText(card.total, `${count} committed`);
+  const elements = [...cells.values()].map((cell) => cell.element);
+  placeInOrder(card.strip, [card.total, ...elements]);
 }
 
-function drawViolations(panel, violations) {
-  panel.replaceChildren(...violations.map((violation) => {
+/** Create or update the strip cell of a commit. */
+function drawCell(cell, commit, state) {
+  const forked = Object.keys(state.commits[commit.height]).length > 1;
+  const title = `h${commit.height}: ${commit.value}${forked ? " (fork)" : ""}`;
+  const className = forked ? "commit fork" : "commit";
+  const key = `${className}\n${title}`;
+  if (key === cell.key) return;
+  cell.key = key;
+  if (cell.element) {
+    cell.element.setAttribute("class", className);
+    cell.element.setAttribute("title", title);
+  } else {
+    cell.element = html("span", { class: className, title });
+  }
+  cell.element.style.background = colourOf(commit.value);
+}
+
+/** Make `elements` the children of `parent` in that order, moving only
+ * those out of place, so cells that stay in order are not reinserted. */
+function placeInOrder(parent, elements) {
+  const wanted = new Set(elements);
+  for (const child of [...parent.children]) {
+    if (!wanted.has(child)) child.remove();
+  }
+  let child = parent.firstElementChild;
+  for (const element of elements) {
+    if (element === child) child = child.nextElementSibling;
+    else parent.insertBefore(element, child);
+  }
+}
+
+/** Show the violations, rebuilding the panel only when the list changed. The
+ * event and property of a violation fix the rest of it, because all come
+ * from one log. */
+function drawViolations(view, violations) {
+  const keys = violations.map((violation) => `${violation.seq} ${violation.property}`);
+  const key = keys.join(",");
+  if (key === view.violationsKey) return;
+  view.violationsKey = key;
+  view.violations.replaceChildren(...violations.map((violation) => {
     const evidence = JSON.stringify(violation.evidence);
     const summary = violationSummary(violation);
     const parts = [
@@ -546,5 +611,9 @@ function drawCounters(panel, state) {
     lines.push(viewChangeText(status));
   }
   if (state.end) lines.push(`ended: ${state.end.reason}`);
-  panel.replaceChildren(...lines.map((line) => html("div", {}, [line])));
+  while (panel.childElementCount > lines.length) panel.lastElementChild.remove();
+  lines.forEach((line, i) => {
+    const row = panel.children[i] ?? panel.appendChild(html("div"));
+    setText(row, line);
+  });
 }

@@ -30,10 +30,32 @@ PYTHON = sys.executable
 START_TIMEOUT_S = 30
 
 
+# Ports of QS_TEST_PORTS already returned, which a server may not have bound
+# yet.
+_returned_ports: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """Return a free local port: the first in QS_TEST_PORTS ("low-high",
+    inclusive) that binds and was not returned before, when it is set, else
+    one the OS picks."""
+    ports = os.environ.get("QS_TEST_PORTS")
+    if not ports:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+    low, _, high = ports.partition("-")
+    for port in range(int(low), int(high or low) + 1):
+        if port in _returned_ports:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _returned_ports.add(port)
+        return port
+    raise RuntimeError(f"no free port in QS_TEST_PORTS={ports}; widen the range")
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
