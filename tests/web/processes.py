@@ -11,6 +11,7 @@ SQLite file shared by Daphne and the worker.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -148,13 +149,9 @@ def postgres_available() -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def shared_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database for processes: a new PostgreSQL one, else a SQLite file."""
-    if not postgres_available():
-        path = tmp_path_factory.mktemp("db") / "runs.sqlite3"
-        yield f"sqlite:///{path}"
-        return
+@contextlib.contextmanager
+def new_postgres_database() -> Iterator[str]:
+    """Create a PostgreSQL database with a random name; drop it on exit."""
     import psycopg
 
     name = f"quorumscope_test_{secrets.token_hex(6)}"
@@ -166,6 +163,17 @@ def shared_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def shared_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database for processes: a new PostgreSQL one, else a SQLite file."""
+    if not postgres_available():
+        path = tmp_path_factory.mktemp("db") / "runs.sqlite3"
+        yield f"sqlite:///{path}"
+        return
+    with new_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -180,17 +188,8 @@ def postgres_database_url() -> Iterator[str]:
             "PostgreSQL is not reachable as postgres@127.0.0.1:5432/test; "
             "this test needs a real PostgreSQL server"
         )
-    import psycopg
-
-    name = f"quorumscope_test_{secrets.token_hex(6)}"
-    admin = "postgresql://postgres@127.0.0.1:5432/test"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with new_postgres_database() as url:
+        yield url
 
 
 def process_env(database_url: str, redis_url: str | None) -> dict[str, str]:
