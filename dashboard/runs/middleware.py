@@ -47,8 +47,8 @@ class FormBodyLimitMiddleware:
                 request.POST, request.form_limit_error = _salvage(request, error)
                 request._files = MultiValueDict()
                 # The view only shows the page again, with the error, and
-                # starts nothing, so it needs no CSRF token; a body cut
-                # before its token (or a multipart one, which is not kept)
+                # starts nothing, so it needs no CSRF token. So a body cut
+                # before its token, or a multipart one, which is not kept,
                 # still gets the page instead of a CSRF failure.
                 request._dont_enforce_csrf_checks = True
         return self.get_response(request)

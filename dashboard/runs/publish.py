@@ -39,12 +39,12 @@ logger = logging.getLogger(__name__)
 # Sends allowed in flight before the publishing thread waits for the loop.
 MAX_PENDING = 64
 
-# Largest websocket message the server sends, in UTF-8 bytes. Daphne
-# refuses to send a message over its ``--websocket-max-message-size``
-# (1 MiB by default) and closes the socket with 1011 instead, so every
-# message stays at half of that: events messages hold fewer events, and a
-# message that one event or a status alone makes larger goes out as
-# ``part`` messages (see :func:`message_parts` and docs/api.md).
+# Largest websocket message the server sends, in UTF-8 bytes. Daphne does
+# not send a message over its ``--websocket-max-message-size`` (1 MiB by
+# default): it closes the socket with 1011 instead. So every message stays
+# at half of that. Events messages hold fewer events, and a message that
+# one event or a status alone makes larger goes out as ``part`` messages
+# (see :func:`message_parts` and docs/api.md).
 FRAME_BYTES_MAX = 512 * 1024
 
 
@@ -91,9 +91,9 @@ def message_parts(text: str, limit: int = FRAME_BYTES_MAX) -> list[str]:
 
     That is ``[text]`` itself when it fits in ``limit`` bytes. Otherwise
     ``text`` is cut into pieces sent as ``{"type": "part", "more": ...,
-    "data": piece}`` messages of at most ``limit`` bytes each: the client
+    "data": piece}`` messages of at most ``limit`` bytes each. The client
     joins the ``data`` of consecutive parts up to the one whose ``more`` is
-    false and handles the result as the message it is.
+    false, and handles the result as the message it is.
     """
     if _utf8_len(text) <= limit:
         return [text]
