@@ -289,12 +289,20 @@ def parse_param(spec: str) -> tuple[str, Any]:
 
 
 def flag_number(text: str) -> int | float | str:
-    """Parse a numeric flag, keeping whole numbers as integers.
+    """Parse a numeric flag as the JSON number it is written as.
 
-    Text that is not a number stays text, so that the scenario loader
-    reports it on the field it sets, with the type and range that field
-    allows, as it does for the same value in a scenario file.
+    A number no float can hold (``1e400``, 400 digits) keeps its text.
+    Other forms Python reads as numbers (``nan``, ``+5``, ``5.``) are read
+    so, and any other text stays text. The scenario loader then reports a
+    bad value on the field the flag sets, with the value and the range
+    that field allows, as it does for a scenario file.
     """
+    try:
+        value = scenarios.decode(text)
+    except (ScenarioError, RecursionError):
+        value = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
     try:
         return _number(text)
     except ValueError:
@@ -302,11 +310,9 @@ def flag_number(text: str) -> int | float | str:
 
 
 def flag_fraction(text: str) -> float | str:
-    """Parse a probability flag as a float; other text stays text."""
-    try:
-        return float(text)
-    except ValueError:
-        return text
+    """Parse a probability flag as :func:`flag_number` does, as a float."""
+    value = flag_number(text)
+    return float(value) if type(value) is int else value
 
 
 def _number(text: str) -> int | float:
@@ -415,6 +421,8 @@ def recorded_scenario(path: Path) -> dict[str, Any]:
         event = json.loads(first_line)
     except ValueError as error:
         raise InputError(f"{path}: line 1 is not valid JSON: {error}") from None
+    except RecursionError:
+        raise InputError(f"{path}: line 1 is nested too deeply") from None
     if not isinstance(event, dict) or event.get("kind") != "run_start":
         raise InputError(f"{path}: line 1 is not a run_start event")
     document = event.get("scenario")
@@ -426,20 +434,30 @@ def recorded_scenario(path: Path) -> dict[str, Any]:
 def last_event(path: Path) -> tuple[int, dict[str, Any] | None]:
     """Return the number of whole lines of the log and its ``run_end`` event.
 
-    The event is None when the last line is not a whole ``run_end`` event.
-    A last line without its newline was cut off while being written, so it
-    is not counted.
+    A whole line ends with a newline, and blank lines at the end do not
+    count. The event is None unless the last whole line is a ``run_end``
+    event and nothing follows it: a log cut while its last line was being
+    written has no whole ``run_end``.
     """
     count = 0
+    blanks = 0
     last = b""
+    tail = b""
     with path.open("rb") as log:
         for line in log:
-            last = line
-            if line.endswith(b"\n"):
-                count += 1
+            if not line.endswith(b"\n"):
+                tail = line
+            elif line.strip():
+                count += blanks + 1
+                blanks = 0
+                last = line
+            else:
+                blanks += 1
+    if tail.strip() or not last:
+        return count, None
     try:
         event = json.loads(last)
-    except ValueError:
+    except (ValueError, RecursionError):
         return count, None
     if not isinstance(event, dict) or event.get("kind") != "run_end":
         return count, None

@@ -296,3 +296,62 @@ def test_non_numeric_flag_names_field(flag, value, message):
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: {message}")
     assert result.stderr.count("\n") == 1
+
+
+def test_replay_log_without_final_newline(recorded, tmp_path):
+    _, log = recorded
+    text = log.read_text()
+    short = tmp_path / "short.jsonl"
+    short.write_text(text[:-1])
+    result = consensus("replay", str(short))
+    count = text.count("\n") - 1
+    assert result.returncode == 1
+    assert result.stdout == (
+        f"cut short: the log ends at seq {count} before run_end; "
+        "the events up to there are identical\n"
+    )
+
+
+def test_replay_ignores_blank_lines_after_cut(recorded, tmp_path):
+    _, log = recorded
+    lines = log.read_text().splitlines(keepends=True)
+    short = tmp_path / "short.jsonl"
+    short.write_text("".join(lines[:30]) + "\n\n")
+    result = consensus("replay", str(short))
+    assert result.returncode == 1
+    assert result.stdout.startswith("cut short: the log ends at seq 30 before")
+
+
+def test_replay_deeply_nested_line_exits_two(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_text("[" * 100_000 + "]" * 100_000 + "\n")
+    result = consensus("replay", str(path))
+    assert result.returncode == 2
+    assert result.stderr == f"error: {path}: line 1 is nested too deeply\n"
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        (
+            "--n",
+            "1e400",
+            "n: 1e400 is beyond the range of a 64-bit floating-point number; "
+            "allowed 1 to 256",
+        ),
+        (
+            "--n",
+            "9" * 35,
+            f"n: {'9' * 35} is out of range; allowed 1 to 256",
+        ),
+        (
+            "--loss",
+            "1",
+            "network.loss: 1.0 is out of range; allowed 0 up to but not including 1",
+        ),
+    ],
+)
+def test_numeric_flag_quoted_as_written(flag, value, message):
+    result = consensus("run", "--protocol", "toy", flag, value)
+    assert result.returncode == 2
+    assert result.stderr == f"error: {message}\n"
