@@ -519,7 +519,8 @@ def _translate(
     A value of the wrong type in a bounded number field also gets the
     range, described by ``range_of``.
     """
-    path = _join("", *error.absolute_path)
+    parts = tuple(error.absolute_path)
+    path = _join("", *parts)
     keyword = error.validator
     instance = error.instance
     rule: Any = error.validator_value
@@ -542,17 +543,20 @@ def _translate(
                 )
     elif keyword == "anyOf":
         yield _translate_any_of(error, path, range_of)
-    elif keyword == "type" and _BOUND_KEYWORDS.intersection(subschema):
+    elif keyword == "type" and (
+        _BOUND_KEYWORDS.intersection(subschema) or _is_param_ms(parts)
+    ):
         message = _describe(keyword, instance, subschema)
-        bounds_text = range_of(tuple(error.absolute_path), subschema)
+        bounds_text = range_of(parts, subschema)
         if bounds_text is not None:
             message += f"; allowed {bounds_text}"
         yield ScenarioError(path, instance, message)
-    elif keyword in _BOUND_KEYWORDS and _is_param_ms(tuple(error.absolute_path)):
+    elif keyword in _BOUND_KEYWORDS:
+        # Node ids and timing parameters have ranges the schema does not
+        # state in full (below n, PARAM_MS_MAX), so range_of describes them.
+        bounds_text = range_of(parts, subschema) or describe_range(subschema)
         yield ScenarioError(
-            path,
-            instance,
-            f"{_show(instance)} is out of range; allowed {PARAM_MS_RANGE}",
+            path, instance, f"{_show(instance)} is out of range; allowed {bounds_text}"
         )
     else:
         yield ScenarioError(path, instance, _describe(keyword, instance, subschema))
@@ -813,11 +817,10 @@ def _param_errors(protocol: str, params: Mapping[str, Any]) -> Iterator[Scenario
                 path, value, f"unknown parameter for {protocol}; allowed: {allowed}"
             )
         elif _json_type(value) != _json_type(defaults[key]):
-            yield ScenarioError(
-                path,
-                value,
-                f"{_show(value)} is not {_json_type(defaults[key])}",
-            )
+            message = f"{_show(value)} is not {_json_type(defaults[key])}"
+            if key.endswith("_ms"):
+                message += f"; allowed {PARAM_MS_RANGE}"
+            yield ScenarioError(path, value, message)
         elif key.endswith("_ms") and not 0 < value <= PARAM_MS_MAX:
             yield ScenarioError(
                 path, value, f"{_show(value)} is out of range; allowed {PARAM_MS_RANGE}"
@@ -932,7 +935,9 @@ def _link_errors(link: Mapping[str, Any], path: str, n: int) -> Iterator[Scenari
     yield from _node_errors(link["to"], f"{path}.to", n)
     if link["from"] == link["to"]:
         yield ScenarioError(
-            f"{path}.to", link["to"], "is the same as from; a link joins two nodes"
+            f"{path}.to",
+            link["to"],
+            f"{link['to']} is the same as from; a link joins two different nodes",
         )
     yield from _latency_errors(link["latency"], f"{path}.latency")
 

@@ -412,3 +412,28 @@ def test_huge_fault_list_rejected_at_once():
     assert errors[0].field == "faults"
     assert errors[0].value == 10_000
     assert "at most 256" in str(errors[0])
+
+
+@pytest.mark.parametrize(
+    ("document", "text"),
+    [
+        (
+            doc(faults=[{"node": -1, "behaviour": "silent"}]),
+            "faults.0.node: -1 is out of range; allowed 0 to 3",
+        ),
+        (
+            doc(params={"retransmit_ms": True}),
+            "params.retransmit_ms: true is not a number; "
+            "allowed more than 0 to 3600000 ms",
+        ),
+        (
+            net(links=[{"from": 1, "to": 1, "latency": {"dist": "constant", "ms": 5}}]),
+            "network.links.0.to: 1 is the same as from; "
+            "a link joins two different nodes",
+        ),
+    ],
+)
+def test_error_names_value_and_range(document, text):
+    with pytest.raises(ScenarioError) as caught:
+        load(document)
+    assert str(caught.value) == text

@@ -42,7 +42,10 @@ def test_declared_value_wrong_type(declaring_toy):
     with pytest.raises(ScenarioError) as caught:
         load({"protocol": "toy", "params": {"propose_timeout_ms": "soon"}})
     assert caught.value.field == "params.propose_timeout_ms"
-    assert str(caught.value) == 'params.propose_timeout_ms: "soon" is not a number'
+    assert str(caught.value) == (
+        'params.propose_timeout_ms: "soon" is not a number; '
+        "allowed more than 0 to 3600000 ms"
+    )
 
 
 def test_undeclared_key_lists_allowed(declaring_toy):

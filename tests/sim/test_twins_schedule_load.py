@@ -149,7 +149,7 @@ CASES = [
         [layout(0, -2)],
         TWINS,
         "twins_worlds.0.world_1.0",
-        "-2 is out of range; allowed 0 or more",
+        "-2 is out of range; allowed 0 to 3",
     ),
 ]
 
