@@ -10,6 +10,8 @@ content type on writes, which a cross-site form cannot send.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +32,10 @@ MAX_BODY_BYTES = 1_000_000
 ERRORS_LISTED_MAX = 20
 FIELD_CHARS_MAX = 200
 MESSAGE_CHARS_MAX = 500
+# A query value longer than this is quoted by its first characters and its
+# length.
+VALUE_CHARS_SHOWN = 20
+_DIGITS = re.compile("[0-9]+")
 
 
 @csrf_exempt
@@ -89,12 +95,11 @@ def run_events(request: HttpRequest, slug: str) -> HttpResponse:
     run = selectors.run_get(slug)
     if run is None:
         return _error(404, "slug", f"no run {slug!r}")
-    after = _query_int(request, "after", 0, 0, selectors.SEQ_MAX)
-    limit = _query_int(request, "limit", 1000, 1, selectors.EVENTS_PAGE_MAX)
-    if isinstance(after, str):
-        return _error(400, "after", after)
-    if isinstance(limit, str):
-        return _error(400, "limit", limit)
+    try:
+        after = query_integer(request.GET, "after", 0, 0, selectors.SEQ_MAX)
+        limit = query_integer(request.GET, "limit", 1000, 1, selectors.EVENTS_PAGE_MAX)
+    except QueryInvalid as invalid:
+        return _error(400, invalid.field, invalid.message)
     lines = selectors.run_events_after(run, after, limit)
     head = {"slug": run.slug, "status": run.status, "after": after}
     head["next"] = after + len(lines)
@@ -133,21 +138,49 @@ def run_detail(request: HttpRequest, run: Run) -> dict[str, Any]:
     }
 
 
-def _query_int(
-    request: HttpRequest, name: str, default: int, low: int, high: int | None
-) -> int | str:
-    """Return a query parameter as an int, or the error message as a str."""
-    raw = request.GET.get(name)
+class QueryInvalid(ValueError):
+    """A query parameter that is not an integer in its allowed range."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def query_integer(
+    query: Mapping[str, str], name: str, default: int, low: int, high: int
+) -> int:
+    """Parse query parameter ``name`` as an integer, ``default`` if absent.
+
+    Only ASCII digits are accepted: Python's ``int()`` would also
+    take a sign, spaces, underscores and non-ASCII digits such as "\u0663".
+    An empty value is invalid. Raises :class:`QueryInvalid` naming the
+    value and the allowed range ``low`` to ``high``.
+    """
+    raw = query.get(name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        return f"{raw!r} is not an integer"
-    if value < low or (high is not None and value > high):
-        allowed = f"{low} to {high}" if high is not None else f">= {low}"
-        return f"{value} is out of range; allowed {allowed}"
-    return value
+    allowed = f"allowed {low} to {high}"
+    if not _DIGITS.fullmatch(raw):
+        quoted = "an empty value" if raw == "" else _show_value(raw)
+        raise QueryInvalid(name, f"{quoted} is not a non-negative integer; {allowed}")
+    # A value longer than the bound's digits is out of range without int(),
+    # which refuses strings of over 4,300 digits.
+    digits = raw.lstrip("0") or "0"
+    if len(digits) > len(str(high)) or not low <= int(digits) <= high:
+        raise QueryInvalid(name, f"{_show_value(raw)} is out of range; {allowed}")
+    return int(digits)
+
+
+def _show_value(raw: str) -> str:
+    """Quote a query value, a long one by its start and its length."""
+    if _DIGITS.fullmatch(raw):
+        if len(raw) <= VALUE_CHARS_SHOWN:
+            return raw
+        return f"{raw[:VALUE_CHARS_SHOWN]}... ({len(raw)} digits)"
+    if len(raw) <= VALUE_CHARS_SHOWN:
+        return repr(raw)
+    return f"{raw[:VALUE_CHARS_SHOWN]!r}... ({len(raw)} characters)"
 
 
 def _body(request: HttpRequest) -> bytes | None:
