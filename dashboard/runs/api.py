@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -105,6 +105,43 @@ def run_events(request: HttpRequest, slug: str) -> HttpResponse:
     head["next"] = after + len(lines)
     body = json.dumps(head)[:-1] + ',"events":[' + ",".join(lines) + "]}"
     return HttpResponse(body, content_type="application/json")
+
+
+class JsonErrorsMiddleware:
+    """Middleware that puts every error under /api/ in the API's JSON form.
+
+    The API views build their own errors, but Django itself returns an HTML
+    404 for a path that no route matches, an empty 405 for a wrong method
+    and an HTML 500 for an uncaught exception. This middleware, first in
+    MIDDLEWARE so it gets the final response, replaces such a body with
+    ``{"errors": [{"field": "", "message": ...}]}`` and keeps the status
+    and the headers that matter to a client (Allow, Retry-After).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path_info.startswith("/api/") or response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        replaced = _error(response.status_code, "", _status_message(request, response))
+        for header in ("Allow", "Retry-After"):
+            if header in response:
+                replaced[header] = response[header]
+        return replaced
+
+
+def _status_message(request: HttpRequest, response: HttpResponse) -> str:
+    path = _cut(repr(request.path), FIELD_CHARS_MAX)
+    if response.status_code == 404:
+        return f"not found: no API resource at {path}"
+    if response.status_code == 405:
+        allowed = response.get("Allow", "")
+        return f"method {request.method} is not allowed on {path}; allowed {allowed}"
+    return f"{response.status_code} {response.reason_phrase}"
 
 
 def run_links(request: HttpRequest, run: Run) -> dict[str, Any]:

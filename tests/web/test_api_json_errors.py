@@ -1,0 +1,103 @@
+"""Every error under /api/ is JSON in the documented form.
+
+The views write their own errors, and :class:`JsonErrorsMiddleware` gives
+the same form to what Django returns itself: a path no route matches
+(404), a wrong method (405, with its Allow header) and an uncaught
+exception (500).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from dashboard.runs import selectors
+
+
+def create_run(client: Client) -> str:
+    response = client.post(
+        "/api/runs",
+        data=json.dumps({"protocol": "toy"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    return str(response.json()["slug"])
+
+
+def only_error(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    assert response["Content-Type"] == "application/json"
+    errors = response.json()["errors"]
+    assert len(errors) == 1
+    return dict(errors[0])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/api/runs/nope", "no run 'nope'"),
+        ("/api/runs/nope/events", "no run 'nope'"),
+        ("/api/runs/a%00b", "not found: no API resource at '/api/runs/a\\x00b'"),
+        (
+            "/api/runs/a.b/events",
+            "not found: no API resource at '/api/runs/a.b/events'",
+        ),
+        ("/api/nothing", "not found: no API resource at '/api/nothing'"),
+    ],
+)
+def test_api_404_is_json(client: Client, path: str, message: str) -> None:
+    response = client.get(path)
+    error = only_error(response)
+
+    assert response.status_code == 404
+    assert message in error["message"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("get", "/api/runs", "POST"),
+        ("delete", "/api/runs", "POST"),
+        ("post", "/api/runs/{slug}", "GET"),
+        ("put", "/api/runs/{slug}/events", "GET"),
+        ("get", "/api/runs/{slug}/cancel", "POST"),
+    ],
+)
+def test_api_405_is_json(client: Client, method: str, path: str, allow: str) -> None:
+    url = path.format(slug=create_run(client))
+    response = getattr(client, method)(url)
+    error = only_error(response)
+
+    assert response.status_code == 405
+    assert response["Allow"] == allow
+    assert error["field"] == ""
+    assert error["message"] == (
+        f"method {method.upper()} is not allowed on {url!r}; allowed {allow}"
+    )
+
+
+@pytest.mark.django_db
+def test_api_500_is_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(slug: str) -> None:
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(selectors, "run_get", broken)
+    client = Client(raise_request_exception=False)
+    response = client.get("/api/runs/abc")
+    error = only_error(response)
+
+    assert response.status_code == 500
+    assert error["field"] == ""
+    assert error["message"] == "500 Internal Server Error"
+    assert "database gone" not in error["message"]
+
+
+@pytest.mark.django_db
+def test_page_404_stays_html(client: Client) -> None:
+    response = client.get("/runs/nope/")
+
+    assert response.status_code == 404
+    assert not response["Content-Type"].startswith("application/json")
