@@ -55,7 +55,10 @@ def runs_create(request: HttpRequest) -> HttpResponse:
     except ScenarioInvalid as invalid:
         return _invalid(invalid)
     except services.AdmissionRefused as refused:
-        return _error(refused.status, "", refused.message)
+        response = _error(refused.status, "", refused.message)
+        if refused.retry_after is not None:
+            response["Retry-After"] = str(refused.retry_after)
+        return response
     return JsonResponse(run_links(request, run), status=201)
 
 

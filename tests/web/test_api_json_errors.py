@@ -8,12 +8,15 @@ exception (500).
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 
 from dashboard.runs import selectors
+from dashboard.runs.models import Run
 
 
 def create_run(client: Client) -> str:
@@ -101,3 +104,41 @@ def test_page_404_stays_html(client: Client) -> None:
 
     assert response.status_code == 404
     assert not response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.django_db
+def test_rate_limit_sends_retry_after(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CONFIG = dataclasses.replace(settings.CONFIG, runs_per_minute=2)
+    create_run(client)
+    create_run(client)
+    response = client.post(
+        "/api/runs",
+        data=json.dumps({"protocol": "toy"}),
+        content_type="application/json",
+    )
+    error = only_error(response)
+    retry_after = int(response["Retry-After"])
+
+    assert response.status_code == 429
+    assert 55 <= retry_after <= 60
+    assert f"try again in {retry_after} s" in error["message"]
+    assert Run.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_retry_after_counts_oldest_run(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    """Only the runs that must leave the window count: with a limit of 2
+    and runs 50 s and 10 s old, one more may come once the older leaves."""
+    settings.CONFIG = dataclasses.replace(settings.CONFIG, runs_per_minute=2)
+    older, newer = create_run(client), create_run(client)
+    now = Run.objects.get(slug=newer).created_at
+    Run.objects.filter(slug=older).update(created_at=now - timedelta(seconds=50))
+    Run.objects.filter(slug=newer).update(created_at=now - timedelta(seconds=10))
+    response = client.post(
+        "/api/runs",
+        data=json.dumps({"protocol": "toy"}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 10
