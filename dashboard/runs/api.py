@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from consensus.sim import scenario
+from consensus.sim.scenario import ScenarioError
 from dashboard.runs import selectors, services
 from dashboard.runs.models import Run
 from dashboard.runs.validation import ScenarioInvalid
@@ -71,11 +73,14 @@ def run_cancel(request: HttpRequest, slug: str) -> HttpResponse:
     if body is None:
         return _too_large()
     try:
-        doc = json.loads(body)
+        doc = _json_strict(body)
     except RecursionError:
         return _error(400, "", "the body is not valid JSON: nested too deeply")
+    except ScenarioError as error:
+        return _error(400, error.field, _cut(error.message, MESSAGE_CHARS_MAX))
     except ValueError as error:  # UnicodeDecodeError is a ValueError
-        return _error(400, "", f"the body is not valid JSON: {error}")
+        message = f"the body is not valid JSON: {error}"
+        return _error(400, "", _cut(message, MESSAGE_CHARS_MAX))
     if not isinstance(doc, dict):
         kind = type(doc).__name__.replace("NoneType", "null")
         return _error(400, "", f"the body must be a JSON object, not {kind}")
@@ -221,6 +226,22 @@ def _show_value(raw: str) -> str:
     if len(raw) <= VALUE_CHARS_SHOWN:
         return repr(raw)
     return f"{raw[:VALUE_CHARS_SHOWN]!r}... ({len(raw)} characters)"
+
+
+def _json_strict(body: bytes) -> Any:
+    """Parse a UTF-8 JSON body, rejecting what Python's json module allows.
+
+    NaN, Infinity and -Infinity are not JSON, so they raise ValueError. A key
+    given twice in one object raises ScenarioError on the key's path, as in
+    a scenario, because which value would count is not defined.
+    """
+    text = body.decode("utf-8")
+    json.loads(text, parse_constant=_reject_constant)
+    return scenario.decode(text)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value; JSON has no NaN or infinities")
 
 
 def _body(request: HttpRequest) -> bytes | None:

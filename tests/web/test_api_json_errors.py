@@ -3,7 +3,8 @@
 The views write their own errors, and :class:`JsonErrorsMiddleware` gives
 the same form to what Django returns itself: a path no route matches
 (404), a wrong method (405, with its Allow header) and an uncaught
-exception (500).
+exception (500). A cancel body must be JSON as RFC 8259 defines it: no
+NaN or infinities, and no key given twice.
 """
 
 from __future__ import annotations
@@ -142,3 +143,44 @@ def test_retry_after_counts_oldest_run(client: Client, settings) -> None:  # typ
 
     assert response.status_code == 429
     assert 1 <= int(response["Retry-After"]) <= 10
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "field", "text"),
+    [
+        (b'{"a": NaN}', "", "NaN is not a JSON value"),
+        (b'{"a": Infinity}', "", "Infinity is not a JSON value"),
+        (b'{"a": [-Infinity]}', "", "-Infinity is not a JSON value"),
+        (b'{"a": 1, "a": 2}', "a", 'key "a" is given twice in one object'),
+        (b'{"a": {"b": 1, "b": 1}}', "a.b", 'key "b" is given twice in one object'),
+        (b'{"a": 1', "", "the body is not valid JSON"),
+        (b'{"a": "\xff"}', "", "the body is not valid JSON"),
+    ],
+)
+def test_cancel_rejects_invalid_json(
+    client: Client, body: bytes, field: str, text: str
+) -> None:
+    slug = create_run(client)
+    response = client.post(
+        f"/api/runs/{slug}/cancel", data=body, content_type="application/json"
+    )
+    error = only_error(response)
+
+    assert response.status_code == 400
+    assert error["field"] == field
+    assert text in error["message"]
+    assert Run.objects.get(slug=slug).status == "queued"
+
+
+@pytest.mark.django_db
+def test_cancel_accepts_plain_object(client: Client) -> None:
+    slug = create_run(client)
+    response = client.post(
+        f"/api/runs/{slug}/cancel",
+        data=b'{"reason": 1e400, "n": [1, 2]}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    assert Run.objects.get(slug=slug).status == "cancelled"
