@@ -26,6 +26,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it gets every response: errors under /api/ become JSON.
+    "dashboard.runs.api.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before the CSRF check, which reads the form body.

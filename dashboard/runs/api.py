@@ -10,6 +10,8 @@ content type on writes, which a cross-site form cannot send.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +21,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from consensus.sim import scenario
+from consensus.sim.scenario import ScenarioError
 from dashboard.runs import selectors, services
 from dashboard.runs.models import Run
 from dashboard.runs.validation import ScenarioInvalid
@@ -30,6 +34,10 @@ MAX_BODY_BYTES = 1_000_000
 ERRORS_LISTED_MAX = 20
 FIELD_CHARS_MAX = 200
 MESSAGE_CHARS_MAX = 500
+# A query value longer than this is quoted by its first characters and its
+# length.
+VALUE_CHARS_SHOWN = 20
+_DIGITS = re.compile("[0-9]+")
 
 
 @csrf_exempt
@@ -49,7 +57,10 @@ def runs_create(request: HttpRequest) -> HttpResponse:
     except ScenarioInvalid as invalid:
         return _invalid(invalid)
     except services.AdmissionRefused as refused:
-        return _error(refused.status, "", refused.message)
+        response = _error(refused.status, "", refused.message)
+        if refused.retry_after is not None:
+            response["Retry-After"] = str(refused.retry_after)
+        return response
     return JsonResponse(run_links(request, run), status=201)
 
 
@@ -62,11 +73,14 @@ def run_cancel(request: HttpRequest, slug: str) -> HttpResponse:
     if body is None:
         return _too_large()
     try:
-        doc = json.loads(body)
+        doc = _json_strict(body)
     except RecursionError:
         return _error(400, "", "the body is not valid JSON: nested too deeply")
+    except ScenarioError as error:
+        return _error(400, error.field, _cut(error.message, MESSAGE_CHARS_MAX))
     except ValueError as error:  # UnicodeDecodeError is a ValueError
-        return _error(400, "", f"the body is not valid JSON: {error}")
+        message = f"the body is not valid JSON: {error}"
+        return _error(400, "", _cut(message, MESSAGE_CHARS_MAX))
     if not isinstance(doc, dict):
         kind = type(doc).__name__.replace("NoneType", "null")
         return _error(400, "", f"the body must be a JSON object, not {kind}")
@@ -89,17 +103,53 @@ def run_events(request: HttpRequest, slug: str) -> HttpResponse:
     run = selectors.run_get(slug)
     if run is None:
         return _error(404, "slug", f"no run {slug!r}")
-    after = _query_int(request, "after", 0, 0, selectors.SEQ_MAX)
-    limit = _query_int(request, "limit", 1000, 1, selectors.EVENTS_PAGE_MAX)
-    if isinstance(after, str):
-        return _error(400, "after", after)
-    if isinstance(limit, str):
-        return _error(400, "limit", limit)
+    try:
+        after = query_integer(request.GET, "after", 0, 0, selectors.SEQ_MAX)
+        limit = query_integer(request.GET, "limit", 1000, 1, selectors.EVENTS_PAGE_MAX)
+    except QueryInvalid as invalid:
+        return _error(400, invalid.field, invalid.message)
     lines = selectors.run_events_after(run, after, limit)
     head = {"slug": run.slug, "status": run.status, "after": after}
     head["next"] = after + len(lines)
     body = json.dumps(head)[:-1] + ',"events":[' + ",".join(lines) + "]}"
     return HttpResponse(body, content_type="application/json")
+
+
+class JsonErrorsMiddleware:
+    """Middleware that puts every error under /api/ in the API's JSON form.
+
+    The API views build their own errors, but Django itself returns an HTML
+    404 for a path that no route matches, an empty 405 for a wrong method
+    and an HTML 500 for an uncaught exception. This middleware, first in
+    MIDDLEWARE so it gets the final response, replaces such a body with
+    ``{"errors": [{"field": "", "message": ...}]}`` and keeps the status
+    and the headers that matter to a client (Allow, Retry-After).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path_info.startswith("/api/") or response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        replaced = _error(response.status_code, "", _status_message(request, response))
+        for header in ("Allow", "Retry-After"):
+            if header in response:
+                replaced[header] = response[header]
+        return replaced
+
+
+def _status_message(request: HttpRequest, response: HttpResponse) -> str:
+    path = _cut(repr(request.path), FIELD_CHARS_MAX)
+    if response.status_code == 404:
+        return f"not found: no API resource at {path}"
+    if response.status_code == 405:
+        allowed = response.get("Allow", "")
+        return f"method {request.method} is not allowed on {path}; allowed {allowed}"
+    return f"{response.status_code} {response.reason_phrase}"
 
 
 def run_links(request: HttpRequest, run: Run) -> dict[str, Any]:
@@ -133,21 +183,65 @@ def run_detail(request: HttpRequest, run: Run) -> dict[str, Any]:
     }
 
 
-def _query_int(
-    request: HttpRequest, name: str, default: int, low: int, high: int | None
-) -> int | str:
-    """Return a query parameter as an int, or the error message as a str."""
-    raw = request.GET.get(name)
+class QueryInvalid(ValueError):
+    """A query parameter that is not an integer in its allowed range."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def query_integer(
+    query: Mapping[str, str], name: str, default: int, low: int, high: int
+) -> int:
+    """Parse query parameter ``name`` as an integer, ``default`` if absent.
+
+    Only ASCII digits are accepted: Python's ``int()`` would also
+    take a sign, spaces, underscores and non-ASCII digits such as "\u0663".
+    An empty value is invalid. Raises :class:`QueryInvalid` naming the
+    value and the allowed range ``low`` to ``high``.
+    """
+    raw = query.get(name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        return f"{raw!r} is not an integer"
-    if value < low or (high is not None and value > high):
-        allowed = f"{low} to {high}" if high is not None else f">= {low}"
-        return f"{value} is out of range; allowed {allowed}"
-    return value
+    allowed = f"allowed {low} to {high}"
+    if not _DIGITS.fullmatch(raw):
+        quoted = "an empty value" if raw == "" else _show_value(raw)
+        raise QueryInvalid(name, f"{quoted} is not a non-negative integer; {allowed}")
+    # A value longer than the bound's digits is out of range without int(),
+    # which refuses strings of over 4,300 digits.
+    digits = raw.lstrip("0") or "0"
+    if len(digits) > len(str(high)) or not low <= int(digits) <= high:
+        raise QueryInvalid(name, f"{_show_value(raw)} is out of range; {allowed}")
+    return int(digits)
+
+
+def _show_value(raw: str) -> str:
+    """Quote a query value, a long one by its start and its length."""
+    if _DIGITS.fullmatch(raw):
+        if len(raw) <= VALUE_CHARS_SHOWN:
+            return raw
+        return f"{raw[:VALUE_CHARS_SHOWN]}... ({len(raw)} digits)"
+    if len(raw) <= VALUE_CHARS_SHOWN:
+        return repr(raw)
+    return f"{raw[:VALUE_CHARS_SHOWN]!r}... ({len(raw)} characters)"
+
+
+def _json_strict(body: bytes) -> Any:
+    """Parse a UTF-8 JSON body, rejecting what Python's json module allows.
+
+    NaN, Infinity and -Infinity are not JSON, so they raise ValueError. A key
+    given twice in one object raises ScenarioError on the key's path, as in
+    a scenario, because which value would count is not defined.
+    """
+    text = body.decode("utf-8")
+    json.loads(text, parse_constant=_reject_constant)
+    return scenario.decode(text)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value; JSON has no NaN or infinities")
 
 
 def _body(request: HttpRequest) -> bytes | None:

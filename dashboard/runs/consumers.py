@@ -32,13 +32,13 @@ import asyncio
 import json
 import logging
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from consensus.sim.log import dumps
-from dashboard.runs import selectors
+from dashboard.runs import api, selectors
 from dashboard.runs.models import FINAL_STATUSES, Run
 from dashboard.runs.pages import page_cache
 from dashboard.runs.publish import events_message, message_parts, run_group
@@ -52,13 +52,18 @@ CLOSE_NOT_FOUND = 4404
 
 
 def parse_after(query_string: bytes) -> int | None:
-    """Return the ``after`` query parameter (0 when absent); None if invalid."""
-    values = parse_qs(query_string.decode("latin1")).get("after", ["0"])
+    """Return the ``after`` query parameter (0 when absent); None if invalid.
+
+    The rules are the HTTP API's (:func:`api.query_integer`): ASCII digits
+    only, so an empty ``after=`` is invalid, and the last value counts when
+    the parameter is given more than once.
+    """
+    pairs = parse_qsl(query_string.decode("latin1"), keep_blank_values=True)
     try:
-        after = int(values[-1])
-    except ValueError:
+        return api.query_integer(dict(pairs), "after", 0, 0, selectors.SEQ_MAX)
+    except api.QueryInvalid as invalid:
+        logger.info("websocket handshake rejected: %s", invalid)
         return None
-    return after if 0 <= after <= selectors.SEQ_MAX else None
 
 
 class RunConsumer(AsyncWebsocketConsumer):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
@@ -33,14 +34,22 @@ from dashboard.runs.validation import scenario_validate
 
 logger = logging.getLogger(__name__)
 
+# The rate limit counts a client's runs created within this window.
+RATE_WINDOW = timedelta(minutes=1)
+
 
 class AdmissionRefused(Exception):
-    """A valid scenario the server will not take now; ``status`` is HTTP's."""
+    """A valid scenario the server will not take now; ``status`` is HTTP's.
 
-    def __init__(self, status: int, message: str) -> None:
+    ``retry_after`` is the number of seconds until the client may submit
+    again, for the Retry-After header, or None when it is unknown.
+    """
+
+    def __init__(self, status: int, message: str, retry_after: int | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry_after = retry_after
 
 
 def client_address(meta: Mapping[str, Any]) -> str:
@@ -80,13 +89,16 @@ def run_create(doc: Any, client_address: str) -> Run:
     config = settings.CONFIG
     scenario = scenario_validate(doc, config)
     client = client_key(client_address)
-    since = timezone.now() - timedelta(minutes=1)
-    recent = Run.objects.filter(client=client, created_at__gte=since).count()
-    if recent >= config.runs_per_minute:
+    now = timezone.now()
+    recent = Run.objects.filter(client=client, created_at__gte=now - RATE_WINDOW)
+    count = recent.count()
+    if count >= config.runs_per_minute:
+        wait = _rate_wait_s(recent, count - config.runs_per_minute, now)
         raise AdmissionRefused(
             429,
             f"rate limit reached: {config.runs_per_minute} runs per minute "
-            "per client; try again in a minute",
+            f"per client; try again in {wait} s",
+            retry_after=wait,
         )
     queued = Run.objects.filter(status=Status.QUEUED).count()
     if queued >= config.queued_runs_max:
@@ -103,6 +115,18 @@ def run_create(doc: Any, client_address: str) -> Run:
     transaction.on_commit(lambda: dispatch.run_enqueue(run.slug))
     logger.info("run %s queued (%s, n=%d)", run.slug, run.protocol, run.n)
     return run
+
+
+def _rate_wait_s(recent: Any, index: int, now: Any) -> int:
+    """Return the whole seconds until the client is under its rate again.
+
+    The client may submit once all but ``runs_per_minute - 1`` of its
+    ``recent`` runs have left the window, that is when its run at
+    ``index`` (oldest first) is older than RATE_WINDOW.
+    """
+    created = recent.order_by("created_at").values_list("created_at", flat=True)
+    leaves = created[index] + RATE_WINDOW
+    return max(1, math.ceil((leaves - now).total_seconds()))
 
 
 def run_execute(slug: str) -> str | None:

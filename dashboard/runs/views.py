@@ -74,7 +74,12 @@ def _create(request: HttpRequest, form: ScenarioForm) -> HttpResponse:
         return _render_invalid(request, form, 400)
     except services.AdmissionRefused as refused:
         form.add_error(None, refused.message)
-        return render(request, "runs/new.html", {"form": form}, status=refused.status)
+        response = render(
+            request, "runs/new.html", {"form": form}, status=refused.status
+        )
+        if refused.retry_after is not None:
+            response["Retry-After"] = str(refused.retry_after)
+        return response
     return HttpResponseRedirect(reverse("runs:detail", args=[run.slug]))
 
 
