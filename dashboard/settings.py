@@ -107,7 +107,13 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
-        "dashboard": {"handlers": ["console"], "level": "INFO", "propagate": False}
+        "dashboard": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Django sends a 500's traceback to the console only with DEBUG on.
+        "django.request": {
+            "handlers": ["console"],
+            "level": "ERROR",
+            "propagate": False,
+        },
     },
 }
 

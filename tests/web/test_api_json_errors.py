@@ -10,7 +10,9 @@ NaN or infinities, and no key given twice.
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+import logging
 from datetime import timedelta
 
 import pytest
@@ -184,3 +186,26 @@ def test_cancel_accepts_plain_object(client: Client) -> None:
 
     assert response.status_code == 200
     assert Run.objects.get(slug=slug).status == "cancelled"
+
+
+@pytest.mark.django_db
+def test_api_500_logs_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(slug: str) -> None:
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(selectors, "run_get", broken)
+    stream = io.StringIO()
+    handlers = [
+        handler
+        for handler in logging.getLogger("django.request").handlers
+        if type(handler) is logging.StreamHandler
+    ]
+    streams = [handler.setStream(stream) for handler in handlers]
+    try:
+        Client(raise_request_exception=False).get("/api/runs/abc")
+    finally:
+        for handler, old in zip(handlers, streams, strict=True):
+            handler.setStream(old)
+
+    assert "Internal Server Error: /api/runs/abc" in stream.getvalue()
+    assert "RuntimeError: database gone" in stream.getvalue()
