@@ -12,6 +12,7 @@
 
 export const SPEED_MIN = 0.01;
 export const SPEED_MAX = 100;
+const MICROSECONDS_PER_MS = 1000;
 
 export class Player {
   constructor(timeline) {
@@ -39,10 +40,15 @@ export class Player {
     return this.timeline.seek(this.k);
   }
 
-  /** Advance playback by `realMs` of wall-clock time. */
+  /** Advance playback by `realMs` of wall-clock time, keeping `now` in whole
+   * microseconds. Sums of frame times gather float error such as
+   * 249.99999999999997, which the seek slider's value rounds to "250" in
+   * Chromium 156. A ?t= link to that value then shows events that the
+   * paused page leaves out. */
   tick(realMs) {
     if (this.mode !== "playing") return;
-    this.moveTo(this.now + realMs * this.speed);
+    const t = this.now + realMs * this.speed;
+    this.moveTo(Math.round(t * MICROSECONDS_PER_MS) / MICROSECONDS_PER_MS);
   }
 
   followLive() {

@@ -117,6 +117,17 @@ test("empty incomplete log plays nothing", () => {
   assert.deepEqual(player.position(), { k: 0, now: 0 });
 });
 
+test("play keeps time in whole microseconds", () => {
+  const player = new Player(timeline());
+  player.seekTime(0);
+  player.play();
+  // 0.1 + 0.1 + 0.1 is 0.30000000000000004 in floats.
+  for (let frame = 0; frame < 3; frame++) player.tick(0.1);
+  assert.equal(player.position().now, 0.3);
+  for (let frame = 0; frame < 7; frame++) player.tick(0.1);
+  assert.equal(String(player.position().now), "1");
+});
+
 test("play at end restarts", () => {
   const player = new Player(timeline());
   player.play();
