@@ -62,8 +62,6 @@ if (typeof IntersectionObserver !== "undefined") {
 const finalAtLoad = FINAL_STATUSES.includes(
   document.getElementById("status").textContent.trim(),
 );
-// Set by the stream's status message, after the last event.
-let complete = false;
 let pendingTime = requestedTime();
 let dirty = true;
 
@@ -80,9 +78,12 @@ function onEvents(events) {
   dirty = true;
 }
 
+/** Pause at the ?t= time once the log holds every event up to it. An event
+ * after that time shows that, because the stream sends events in order.
+ * Until then more events may come at the newest event's time. */
 function applyPendingTime() {
   if (pendingTime === null) return;
-  if (player.lastTime < pendingTime && !complete) return;
+  if (player.lastTime <= pendingTime && !timeline.complete) return;
   player.pause();
   player.seekTime(pendingTime);
   pendingTime = null;
@@ -268,12 +269,13 @@ function frame(time) {
 }
 
 root.addEventListener("quorumscope:events", (event) => onEvents(event.detail));
+// The stream's status message comes after the last event.
 root.addEventListener("quorumscope:status", () => {
-  complete = true;
+  timeline.complete = true;
   applyPendingTime();
   dirty = true;
 });
 if (finalAtLoad && pendingTime === null) player.play();
-complete = Boolean(root.finalStatus);
+timeline.complete = Boolean(root.finalStatus);
 onEvents(root.receivedEvents || []);
 requestAnimationFrame(frame);

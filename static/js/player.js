@@ -5,9 +5,14 @@
 // simulated ms per real ms and k is the number of events up to `now`.
 // Stepping moves k by whole events and sets `now` to the time of event k.
 // In "live" mode the position follows the newest event.
+//
+// Until the timeline is complete, the stream may still deliver events with
+// the newest event's time. So playing and seeking by time stay before that
+// time, and the state at `now` is then the same as once the log is complete.
 
 export const SPEED_MIN = 0.01;
 export const SPEED_MAX = 100;
+const MICROSECONDS_PER_MS = 1000;
 
 export class Player {
   constructor(timeline) {
@@ -35,11 +40,15 @@ export class Player {
     return this.timeline.seek(this.k);
   }
 
-  /** Advance playback by `realMs` of wall-clock time. */
+  /** Advance playback by `realMs` of wall-clock time, keeping `now` in whole
+   * microseconds. Sums of frame times gather float error such as
+   * 249.99999999999997, which the seek slider's value rounds to "250" in
+   * Chromium 156. A ?t= link to that value then shows events that the
+   * paused page leaves out. */
   tick(realMs) {
     if (this.mode !== "playing") return;
-    this.now = Math.min(this.now + realMs * this.speed, this.lastTime);
-    this.k = this.timeline.countAtTime(this.now);
+    const t = this.now + realMs * this.speed;
+    this.moveTo(Math.round(t * MICROSECONDS_PER_MS) / MICROSECONDS_PER_MS);
   }
 
   followLive() {
@@ -70,8 +79,32 @@ export class Player {
   /** Move to simulated time t (ms), keeping play or pause. */
   seekTime(t) {
     if (this.mode === "live") this.mode = "paused";
-    this.now = Math.max(0, Math.min(t, this.lastTime));
-    this.k = this.timeline.countAtTime(this.now);
+    this.moveTo(t);
+  }
+
+  /** Set `now` to t (ms), clamped to the times whose events are all in the
+   * log, and k to the number of events up to `now`. Past those times `now`
+   * stays where it is, or moves up to the last of them. */
+  moveTo(t) {
+    const settled = this.settled();
+    if (this.timeline.complete || t < this.lastTime) {
+      this.now = Math.max(0, Math.min(t, this.lastTime));
+    } else {
+      this.now = Math.max(this.now, settled.time);
+    }
+    this.k = Math.min(this.timeline.countAtTime(this.now), settled.count);
+  }
+
+  /** Return the latest event time (ms) up to which the log contains every
+   * event, and the number of those events. Until the timeline is complete
+   * these end before the newest event's time, or are (0, 0) when every
+   * event has that time. */
+  settled() {
+    const timeline = this.timeline;
+    if (timeline.complete) return { time: this.lastTime, count: timeline.length };
+    const count = timeline.countBeforeTime(this.lastTime);
+    const time = count > 0 ? timeline.events[count - 1].t : 0;
+    return { time, count };
   }
 
   setSpeed(speed) {

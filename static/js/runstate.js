@@ -526,6 +526,9 @@ export class Timeline {
     this.snapshots = [{ k: 0, state: cloneState(this.head) }];
     this.nextSnapshot = every;
     this.cursor = null;
+    // Whether the log contains the run's last event. Until then more events may
+    // come with the newest event's time.
+    this.complete = false;
     // Time (ms) at which each retired send (by seq) was delivered or dropped.
     this.arrivals = new Map();
     this.recordArrival = (message, event) => this.arrivals.set(message.seq, event.t);
@@ -597,11 +600,22 @@ export class Timeline {
 
   /** Return the number of events with time at most t (ms). */
   countAtTime(t) {
+    return this.countWhere((time) => time <= t);
+  }
+
+  /** Return the number of events with time below t (ms). */
+  countBeforeTime(t) {
+    return this.countWhere((time) => time < t);
+  }
+
+  /** Return the length of the longest prefix of the log whose event times
+   * all satisfy `predicate`, which must be true for a prefix of the times. */
+  countWhere(predicate) {
     let low = 0;
     let high = this.events.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (this.events[middle].t <= t) low = middle + 1;
+      if (predicate(this.events[middle].t)) low = middle + 1;
       else high = middle;
     }
     return low;
