@@ -114,7 +114,9 @@ function step(delta) {
 
 async function copyLink() {
   const url = new URL(location.href);
-  url.search = `?t=${Math.round(player.position().now)}`;
+  // The exact time: playback keeps it in whole microseconds, and an event
+  // time from a random latency has more digits than whole ms would keep.
+  url.search = `?t=${player.position().now}`;
   controls.linkOutput.value = url.href;
   controls.linkOutput.hidden = false;
   try {

@@ -160,8 +160,8 @@ def test_run_page_plays_run(
     page.click("#copy-link")
     next_frame(page)
     link = page.locator("#link-output").input_value()
-    moment = round(readout(page)[0])
-    assert link.endswith(f"?t={moment}")
+    moment = readout(page)[0]
+    assert round(float(link.split("?t=")[1]), 1) == moment
     page.goto(link)
     page.wait_for_function(
         "document.querySelector('#readout').textContent.includes('paused')"
@@ -577,4 +577,43 @@ def test_large_ring_seek_back_redraws_panels(
     ]
     assert max(counts) > 0
     assert shown == counts
+    assert page_errors == []
+
+
+def test_copied_link_keeps_fractional_time(
+    page: Page, page_errors: list[str], embedded_server: Server
+) -> None:
+    """With a random latency events fall between whole ms, and a copied
+    link opens at the exact event time the page was paused at."""
+    scenario = {
+        "protocol": "pbft",
+        "n": 4,
+        "network": {"latency": {"dist": "uniform", "low_ms": 5, "high_ms": 15}},
+        "stop": {"time_ms": 300},
+    }
+    response = page.request.post(f"{embedded_server.http}/api/runs", data=scenario)
+    assert response.status == 201, response.text()
+    run_page = f"{embedded_server.http}/runs/{response.json()['slug']}/"
+    page.goto(run_page)
+    page.wait_for_function(
+        "document.getElementById('status').textContent.trim() === 'done'"
+    )
+    times = [e["t"] for e in run_events(page, run_page)]
+    fractional = next(t for t in times if t > 50 and t != round(t, 1))
+    page.goto(f"{run_page}?t={fractional}")
+    page.wait_for_function(
+        "document.querySelector('#readout').textContent.includes('paused')"
+    )
+    paused = readout(page)
+    assert paused[1] == len([t for t in times if t <= fractional])
+
+    page.click("#copy-link")
+    next_frame(page)
+    link = page.locator("#link-output").input_value()
+    assert float(link.split("?t=")[1]) == fractional
+    page.goto(link)
+    page.wait_for_function(
+        "document.querySelector('#readout').textContent.includes('paused')"
+    )
+    assert readout(page) == paused
     assert page_errors == []
