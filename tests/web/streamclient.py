@@ -10,8 +10,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 TIMEOUT_S = 60
+
+
+def handshake_status(url: str) -> int | None:
+    """Return the HTTP status that refused the handshake, None if accepted."""
+
+    async def attempt() -> int | None:
+        try:
+            async with connect(url, open_timeout=30):
+                return None
+        except InvalidStatus as refused:
+            return refused.response.status_code
+
+    return asyncio.run(attempt())
 
 
 def post_json(url: str, body: Any) -> tuple[int, dict[str, Any]]:

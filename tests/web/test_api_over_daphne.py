@@ -16,7 +16,6 @@ from collections.abc import Iterator
 
 import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
 
 from tests.web.processes import (
     Server,
@@ -25,6 +24,7 @@ from tests.web.processes import (
     start_daphne,
     stop_process,
 )
+from tests.web.streamclient import handshake_status
 
 
 @pytest.fixture(scope="module")
@@ -58,19 +58,6 @@ def request(
         return response.status, response.reason, response.headers, response.read()
     finally:
         connection.close()
-
-
-def handshake_status(url: str) -> int | None:
-    """Return the HTTP status that refused the handshake, None if accepted."""
-
-    async def attempt() -> int | None:
-        try:
-            async with connect(url, open_timeout=30):
-                return None
-        except InvalidStatus as refused:
-            return refused.response.status_code
-
-    return asyncio.run(attempt())
 
 
 def test_rate_limit_status_line(server: Server, slug: str) -> None:

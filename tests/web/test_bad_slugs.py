@@ -8,14 +8,11 @@ SQLite. The routes match only the slug alphabet, so such a path is a 404
 
 from __future__ import annotations
 
-import asyncio
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
 
 from tests.web.processes import (
     Server,
@@ -24,7 +21,7 @@ from tests.web.processes import (
     start_daphne,
     stop_process,
 )
-from tests.web.streamclient import post_json
+from tests.web.streamclient import handshake_status, post_json
 
 BAD_SLUGS = ["a%00b", "%00", "a%0Ab", "a.b", "a%20b", "x" * 33]
 HTTP_PATHS = [
@@ -61,19 +58,6 @@ def status_of(url: str, method: str = "GET", data: bytes | None = None) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
-
-
-def handshake_status(url: str) -> int | None:
-    """Return the HTTP status that refused the handshake, None if accepted."""
-
-    async def attempt() -> int | None:
-        try:
-            async with connect(url, open_timeout=30):
-                return None
-        except InvalidStatus as refused:
-            return refused.response.status_code
-
-    return asyncio.run(attempt())
 
 
 def assert_no_server_error(server: Server) -> None:
