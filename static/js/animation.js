@@ -63,6 +63,7 @@ const finalAtLoad = FINAL_STATUSES.includes(
   document.getElementById("status").textContent.trim(),
 );
 let pendingTime = requestedTime();
+let pendingEvents = requestedEvents();
 let dirty = true;
 
 function requestedTime() {
@@ -70,6 +71,13 @@ function requestedTime() {
   if (value === null || value === "") return null;
   const t = Number(value);
   return Number.isFinite(t) && t >= 0 ? t : null;
+}
+
+/** Return the ?k= event count of a link made inside one moment, or null. */
+function requestedEvents() {
+  const value = new URLSearchParams(location.search).get("k");
+  if (value === null || !/^[0-9]+$/.test(value)) return null;
+  return Number(value);
 }
 
 function onEvents(events) {
@@ -86,7 +94,9 @@ function applyPendingTime() {
   if (player.lastTime <= pendingTime && !timeline.complete) return;
   player.pause();
   player.seekTime(pendingTime);
+  if (pendingEvents !== null) player.keepEvents(pendingEvents);
   pendingTime = null;
+  pendingEvents = null;
 }
 
 // --- controls ---------------------------------------------------------------
@@ -116,7 +126,10 @@ async function copyLink() {
   const url = new URL(location.href);
   // The exact time: playback keeps it in whole microseconds, and an event
   // time from a random latency has more digits than whole ms would keep.
-  url.search = `?t=${player.position().now}`;
+  // A step can stop inside the events of one moment, so k says where.
+  const { k, now } = player.position();
+  url.search = `?t=${now}`;
+  if (k < timeline.countAtTime(now)) url.search += `&k=${k}`;
   controls.linkOutput.value = url.href;
   controls.linkOutput.hidden = false;
   try {

@@ -82,6 +82,15 @@ export class Player {
     this.moveTo(t);
   }
 
+  /** Keep `now` and show only the first k events, where k ends among the
+   * events at `now`: the place a step can stop inside one moment. A k
+   * outside those events is clamped to them. */
+  keepEvents(k) {
+    const low = this.timeline.countBeforeTime(this.now);
+    const high = Math.min(this.timeline.countAtTime(this.now), this.settled().count);
+    if (low <= high) this.k = Math.max(low, Math.min(k, high));
+  }
+
   /** Set `now` to t (ms), clamped to the times whose events are all in the
    * log, and k to the number of events up to `now`. Past those times `now`
    * stays where it is, or moves up to the last of them. */

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, Response, sync_playwright
@@ -160,14 +161,15 @@ def test_run_page_plays_run(
     page.click("#copy-link")
     next_frame(page)
     link = page.locator("#link-output").input_value()
-    moment = readout(page)[0]
-    assert round(float(link.split("?t=")[1]), 1) == moment
+    moment, stepped, _ = readout(page)
+    assert round(float(parse_qs(urlsplit(link).query)["t"][0]), 1) == moment
     page.goto(link)
     page.wait_for_function(
         "document.querySelector('#readout').textContent.includes('paused')"
     )
     reloaded = readout(page)
     assert reloaded[0] == moment
+    assert reloaded[1] == stepped
     assert caption(page, 1).startswith("v1")
     page.screenshot(path=str(screenshots / "run-page-permalink.png"), full_page=True)
     assert page_errors == []
@@ -611,6 +613,35 @@ def test_copied_link_keeps_fractional_time(
     next_frame(page)
     link = page.locator("#link-output").input_value()
     assert float(link.split("?t=")[1]) == fractional
+    page.goto(link)
+    page.wait_for_function(
+        "document.querySelector('#readout').textContent.includes('paused')"
+    )
+    assert readout(page) == paused
+    assert page_errors == []
+
+
+def test_copied_link_keeps_step_inside_moment(
+    page: Page, page_errors: list[str], embedded_server: Server
+) -> None:
+    """With a constant latency many events share one time. A step back
+    stops among them, and the copied link opens at that same event."""
+    fields = {"protocol": "pbft", "stop_time_ms": "300"}
+    submit_run(page, embedded_server, fields)
+    run_page = page.url
+    times = [e["t"] for e in run_events(page, run_page)]
+    moment = next(t for t in times if t > 50 and times.count(t) > 3)
+    open_paused_at(page, run_page, moment)
+    page.keyboard.press("ArrowLeft")
+    next_frame(page)
+    paused = readout(page)
+    assert paused[0] == moment
+    assert paused[1] == len([t for t in times if t <= moment]) - 1
+
+    page.click("#copy-link")
+    next_frame(page)
+    link = page.locator("#link-output").input_value()
+    assert link.endswith(f"?t={moment}&k={paused[1]}")
     page.goto(link)
     page.wait_for_function(
         "document.querySelector('#readout').textContent.includes('paused')"

@@ -142,3 +142,25 @@ test("speed clamps to range", () => {
   player.setSpeed(0);
   assert.equal(player.speed, SPEED_MIN);
 });
+
+test("keep events stays inside one moment", () => {
+  const events = new Timeline({ scenario }, 4);
+  events.append([
+    { seq: 1, t: 0, kind: "run_start", scenario },
+    postpone(2, 10),
+    postpone(3, 20),
+    postpone(4, 20),
+    postpone(5, 20),
+    postpone(6, 30),
+  ]);
+  events.complete = true;
+  const player = new Player(events);
+  player.seekTime(20);
+  assert.deepEqual(player.position(), { k: 5, now: 20 });
+  player.keepEvents(3);
+  assert.deepEqual(player.position(), { k: 3, now: 20 });
+  player.keepEvents(1);
+  assert.deepEqual(player.position(), { k: 2, now: 20 });
+  player.keepEvents(9);
+  assert.deepEqual(player.position(), { k: 5, now: 20 });
+});
