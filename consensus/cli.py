@@ -281,8 +281,8 @@ def parse_param(spec: str) -> tuple[str, Any]:
     if not equals or not key:
         raise InputError(f"--param: {spec!r} is invalid; expected KEY=VALUE")
     try:
-        return key, json.loads(text)
-    except json.JSONDecodeError:
+        return key, scenarios.decode(text)
+    except ScenarioError:
         return key, text
     except RecursionError:
         raise InputError(f"--param: {key} is nested too deeply") from None
@@ -417,10 +417,14 @@ def recorded_scenario(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: file not found") from None
     except OSError as error:
         raise InputError(f"{path}: cannot be read: {error}") from None
+    if not first_line.strip():
+        raise InputError(f"{path}: line 1 is empty; a log starts with run_start")
     try:
-        event = json.loads(first_line)
-    except ValueError as error:
-        raise InputError(f"{path}: line 1 is not valid JSON: {error}") from None
+        event = scenarios.decode(first_line.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: line 1 is not UTF-8 text") from None
+    except ScenarioError as error:
+        raise InputError(f"{path}: line 1: {error}") from None
     except RecursionError:
         raise InputError(f"{path}: line 1 is nested too deeply") from None
     if not isinstance(event, dict) or event.get("kind") != "run_start":

@@ -188,3 +188,30 @@ def test_progress_bar_redraws_on_change():
     assert stream.getvalue() == (
         "\r[..........]   0%\r[#####.....]  50%\r[##########] 100%\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "line 1 is empty; a log starts with run_start"),
+        ("\n", "line 1 is empty; a log starts with run_start"),
+        (
+            '{"kind":"run_start","kind":"x"}\n',
+            'line 1: kind: key "kind" is given twice in one object; allowed once',
+        ),
+    ],
+)
+def test_replay_bad_first_line_exits_two(capsys, tmp_path, text, message):
+    path = tmp_path / "log.jsonl"
+    path.write_text(text)
+    assert main(["replay", str(path)]) == 2
+    assert capsys.readouterr().err == f"error: {path}: {message}\n"
+
+
+def test_param_overflow_quoted_as_written(capsys):
+    argv = ["run", "--protocol", "toy", "--param", "view_timeout_ms=1e400"]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "error: params.view_timeout_ms: 1e400 is beyond the range of a 64-bit "
+        "floating-point number; allowed more than 0 to 3600000 ms\n"
+    )
