@@ -19,7 +19,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from consensus.sim import scenario
 from consensus.sim.scenario import ScenarioError
@@ -90,7 +90,10 @@ def run_cancel(request: HttpRequest, slug: str) -> HttpResponse:
     return JsonResponse(run_detail(request, run))
 
 
-@require_GET
+# Read-only views change nothing, so a POST or DELETE to them gets 405
+# from require_safe rather than a CSRF failure.
+@csrf_exempt
+@require_safe
 def run_read(request: HttpRequest, slug: str) -> HttpResponse:
     run = selectors.run_get(slug)
     if run is None:
@@ -98,7 +101,8 @@ def run_read(request: HttpRequest, slug: str) -> HttpResponse:
     return JsonResponse(run_detail(request, run))
 
 
-@require_GET
+@csrf_exempt
+@require_safe
 def run_events(request: HttpRequest, slug: str) -> HttpResponse:
     run = selectors.run_get(slug)
     if run is None:

@@ -67,12 +67,16 @@ def test_api_404_is_json(client: Client, path: str, message: str) -> None:
     [
         ("get", "/api/runs", "POST"),
         ("delete", "/api/runs", "POST"),
-        ("post", "/api/runs/{slug}", "GET"),
-        ("put", "/api/runs/{slug}/events", "GET"),
+        ("post", "/api/runs/{slug}", "GET, HEAD"),
+        ("delete", "/api/runs/{slug}", "GET, HEAD"),
+        ("put", "/api/runs/{slug}/events", "GET, HEAD"),
+        ("post", "/api/runs/{slug}/events", "GET, HEAD"),
         ("get", "/api/runs/{slug}/cancel", "POST"),
     ],
 )
-def test_api_405_is_json(client: Client, method: str, path: str, allow: str) -> None:
+def test_api_405_is_json(method: str, path: str, allow: str) -> None:
+    # Browsers' CSRF rules apply, as they do on a real server.
+    client = Client(enforce_csrf_checks=True)
     url = path.format(slug=create_run(client))
     response = getattr(client, method)(url)
     error = only_error(response)
@@ -209,3 +213,12 @@ def test_api_500_logs_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert "Internal Server Error: /api/runs/abc" in stream.getvalue()
     assert "RuntimeError: database gone" in stream.getvalue()
+
+
+@pytest.mark.django_db
+def test_api_head_reads_run(client: Client) -> None:
+    slug = create_run(client)
+    response = client.head(f"/api/runs/{slug}")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
