@@ -10,6 +10,7 @@ content type on writes, which a cross-site form cannot send.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -77,7 +78,13 @@ def run_cancel(request: HttpRequest, slug: str) -> HttpResponse:
     except RecursionError:
         return _error(400, "", "the body is not valid JSON: nested too deeply")
     except ScenarioError as error:
-        return _error(400, error.field, _cut(error.message, MESSAGE_CHARS_MAX))
+        message = error.message
+        if not error.field:
+            # Malformed JSON: the decoder's text says where.
+            message = "the body is not valid JSON: " + message.removeprefix(
+                "invalid JSON "
+            )
+        return _error(400, error.field, _cut(message, MESSAGE_CHARS_MAX))
     except ValueError as error:  # UnicodeDecodeError is a ValueError
         message = f"the body is not valid JSON: {error}"
         return _error(400, "", _cut(message, MESSAGE_CHARS_MAX))
@@ -235,17 +242,34 @@ def _show_value(raw: str) -> str:
 def _json_strict(body: bytes) -> Any:
     """Parse a UTF-8 JSON body, rejecting what Python's json module allows.
 
-    NaN, Infinity and -Infinity are not JSON, so they raise ValueError. A key
-    given twice in one object raises ScenarioError on the key's path, as in
-    a scenario, because which value would count is not defined.
+    NaN, Infinity and -Infinity are not JSON, and a number beyond the float
+    range (1e400, an integer of 400 digits) has no value here, so each
+    raises ValueError. A key given twice in one object raises ScenarioError
+    on the key's path, as in a scenario, because which value would count is
+    not defined.
     """
-    text = body.decode("utf-8")
-    json.loads(text, parse_constant=_reject_constant)
-    return scenario.decode(text)
+    value = scenario.decode(body.decode("utf-8"))
+    _reject_non_finite(value)
+    return value
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value; JSON has no NaN or infinities")
+def _reject_non_finite(value: Any) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        text = getattr(value, "text", repr(value))
+        if text in ("NaN", "Infinity", "-Infinity"):
+            raise ValueError(
+                f"{text} is not a JSON value; JSON has no NaN or infinities"
+            )
+        raise ValueError(
+            f"{scenario.abbreviate(text)} is beyond the range of a 64-bit "
+            "floating-point number"
+        )
+    if isinstance(value, dict):
+        for item in value.values():
+            _reject_non_finite(item)
+    elif isinstance(value, list):
+        for item in value:
+            _reject_non_finite(item)
 
 
 def _body(request: HttpRequest) -> bytes | None:
