@@ -30,7 +30,10 @@ def test_killed_worker_fails_run(
     celery_env: dict[str, str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    worker = start_worker(celery_env, Path(tmp_path_factory.mktemp("doomed")))
+    # The shared limit of 400,000 events lets a fast machine finish the run
+    # before the kill lands, so this worker may log many more.
+    env = {**celery_env, "QS_EVENTS_MAX": "20000000"}
+    worker = start_worker(env, Path(tmp_path_factory.mktemp("doomed")))
     try:
         scenario = {"protocol": "toy", "n": 7, "stop": {"time_ms": 600000}}
         status, run = post_json(f"{celery_server.http}/api/runs", scenario)
