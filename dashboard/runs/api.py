@@ -142,7 +142,9 @@ class JsonErrorsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path_info.startswith("/api/") or response.status_code < 400:
+        path = request.path_info
+        under_api = path == "/api" or path.startswith("/api/")
+        if not under_api or response.status_code < 400:
             return response
         if response.get("Content-Type", "").startswith("application/json"):
             return response

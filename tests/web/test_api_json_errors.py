@@ -51,6 +51,7 @@ def only_error(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
             "not found: no API resource at '/api/runs/a.b/events'",
         ),
         ("/api/nothing", "not found: no API resource at '/api/nothing'"),
+        ("/api", "not found: no API resource at '/api'"),
     ],
 )
 def test_api_404_is_json(client: Client, path: str, message: str) -> None:
