@@ -68,7 +68,9 @@ let dirty = true;
 
 function requestedTime() {
   const value = new URLSearchParams(location.search).get("t");
-  if (value === null || value === "") return null;
+  // Decimal milliseconds only, as "Copy link" writes them: Number() would
+  // also read "0x10" as 16 and " " as 0.
+  if (value === null || !/^[0-9]+(\.[0-9]+)?(e-?[0-9]+)?$/.test(value)) return null;
   const t = Number(value);
   return Number.isFinite(t) && t >= 0 ? t : null;
 }

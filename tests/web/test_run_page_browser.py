@@ -648,3 +648,22 @@ def test_copied_link_keeps_step_inside_moment(
     )
     assert readout(page) == paused
     assert page_errors == []
+
+
+def test_link_time_must_be_decimal(
+    page: Page, page_errors: list[str], embedded_server: Server
+) -> None:
+    """A ?t= that is not decimal milliseconds is ignored, so the finished
+    run plays from the start instead of pausing at a misread time."""
+    submit_run(page, embedded_server, {"protocol": "pbft", "stop_time_ms": "300"})
+    run_page = page.url
+    page.goto(f"{run_page}?t=0x10")
+    page.wait_for_function(
+        "document.querySelector('#readout').textContent.includes('playing')"
+    )
+    page.goto(f"{run_page}?t=16")
+    page.wait_for_function(
+        "document.querySelector('#readout').textContent.includes('paused')"
+    )
+    assert readout(page)[0] == 16
+    assert page_errors == []
