@@ -80,7 +80,7 @@ def run_cancel(request: HttpRequest, slug: str) -> HttpResponse:
     except ScenarioError as error:
         message = error.message
         if not error.field:
-            # Malformed JSON: the decoder's text says where.
+            # Malformed JSON: the decoder's message gives the position.
             message = "the body is not valid JSON: " + message.removeprefix(
                 "invalid JSON "
             )

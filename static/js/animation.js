@@ -128,7 +128,7 @@ async function copyLink() {
   const url = new URL(location.href);
   // The exact time: playback keeps it in whole microseconds, and an event
   // time from a random latency has more digits than whole ms would keep.
-  // A step can stop inside the events of one moment, so k says where.
+  // A step can stop inside the events of one moment, so k gives the event.
   const { k, now } = player.position();
   url.search = `?t=${now}`;
   if (k < timeline.countAtTime(now)) url.search += `&k=${k}`;
