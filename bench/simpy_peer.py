@@ -4,7 +4,7 @@
 sends, without the engine, faults, checker or metrics: per height the
 leader (node ``(height - 1) mod n``) sends its proposal to the n - 1
 others, every node sends its vote to the n - 1 others when it has the
-proposal, and a node commits when it holds votes from ``n - t`` nodes,
+proposal, and a node commits when it has votes from ``n - t`` nodes,
 its own included, then moves to the next height. Links take a constant
 10 ms. Every node is a SimPy process that reads its inbox, a
 ``simpy.Store``, and every message waits in a ``simpy.Timeout``.

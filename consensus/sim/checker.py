@@ -282,7 +282,7 @@ class Checker:
 
 
 class _BehindTracker:
-    """Tracks which honest nodes are behind the highest height, since when.
+    """Record of which honest nodes are behind the highest height, and since when.
 
     A node is at the top while no honest node has committed a height above
     its highest. It falls behind when another node commits a height above

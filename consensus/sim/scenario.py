@@ -300,7 +300,7 @@ def number_as_written(text: str) -> float:
     return _json_literal(text)
 
 
-# Longest text of a number that errors quote in full.
+# Maximum length of a number's text that errors quote in full.
 _SHOWN_CHARACTERS = 40
 _SHOWN_DIGITS = 20
 
@@ -487,8 +487,10 @@ def _allowed_range(
 
 
 def _is_param_ms(parts: tuple[str | int, ...]) -> bool:
-    """Whether ``parts`` is the path of a protocol timing parameter, which
-    the loader bounds by PARAM_MS_MAX whether the schema names it or not."""
+    """Return whether ``parts`` is the path of a protocol timing parameter.
+
+    The loader bounds those by PARAM_MS_MAX whether the schema names them
+    or not."""
     return len(parts) == 2 and parts[0] == "params" and str(parts[1]).endswith("_ms")
 
 

@@ -10,6 +10,7 @@ content type on writes, which a cross-site form cannot send.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -27,6 +28,8 @@ from consensus.sim.scenario import ScenarioError
 from dashboard.runs import selectors, services
 from dashboard.runs.models import Run
 from dashboard.runs.validation import ScenarioInvalid
+
+logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_000_000
 # A rejected document lists at most this many errors, then one saying how
@@ -146,9 +149,23 @@ class JsonErrorsMiddleware:
         under_api = path == "/api" or path.startswith("/api/")
         if not under_api or response.status_code < 400:
             return response
+        shown_path = _cut(repr(path), FIELD_CHARS_MAX)
         if response.get("Content-Type", "").startswith("application/json"):
+            logger.info(
+                "%s %s rejected with %d",
+                request.method,
+                shown_path,
+                response.status_code,
+            )
             return response
         replaced = _error(response.status_code, "", _status_message(request, response))
+        logger.info(
+            "%s %s failed with %d: %s",
+            request.method,
+            shown_path,
+            response.status_code,
+            _status_message(request, response),
+        )
         for header in ("Allow", "Retry-After"):
             if header in response:
                 replaced[header] = response[header]

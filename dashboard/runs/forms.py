@@ -401,8 +401,8 @@ def field_range(name: str, limits: scenario.Limits, dist: str | None) -> str:
     """Describe what number field ``name`` allows, as "allowed ...".
 
     ``dist`` is the latency distribution posted, which decides the range of
-    the latency fields; with None, or one that is not a distribution, they
-    get "" (no range to give).
+    the latency fields. With None, or a value that is not a distribution,
+    they get "" because there is no range to give.
     """
     path = NUMBER_PATHS.get(name) or INTEGER_PATHS[name]
     if path.startswith("params.") and path.endswith("_ms"):

@@ -1,13 +1,13 @@
-"""Keeps what fits of a scenario form that is over Django's upload limits.
+"""Middleware that keeps what fits of a scenario form over upload limits.
 
-Django refuses a form body over DATA_UPLOAD_MAX_MEMORY_SIZE, or with more
+Django rejects a form body over DATA_UPLOAD_MAX_MEMORY_SIZE, or with more
 than DATA_UPLOAD_MAX_NUMBER_FIELDS fields, by raising while the CSRF check
 reads ``request.POST``, and the visitor gets a bare "Bad Request (400)".
-For ``POST /runs/new`` this middleware, which must come before
-CsrfViewMiddleware, reads such a body itself instead: it keeps the form's
-own fields (the first value of each) while they fit under the size limit,
-drops the rest, and tells the view through ``request.form_limit_error``,
-so the page shows what was dropped and why, with everything else kept.
+For ``POST /runs/new`` this middleware reads such a body itself, so it
+must come before CsrfViewMiddleware. It keeps the form's own fields (the
+first value of each) while they fit under the size limit and drops the
+rest. ``request.form_limit_error`` passes the reason to the view, so the
+page shows what was dropped and why, with everything else filled in.
 """
 
 from __future__ import annotations
@@ -60,13 +60,13 @@ def _salvage(
     from dashboard.runs.forms import ScenarioForm
 
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
-    wanted = set(ScenarioForm.base_fields) | {"csrfmiddlewaretoken"}
+    form_fields = set(ScenarioForm.base_fields) | {"csrfmiddlewaretoken"}
     kept = QueryDict(mutable=True)
     dropped: dict[str, int] = {}
     if request.content_type == "application/x-www-form-urlencoded":
         room = limit
         for name, value, size in _fields(_chunks(request), limit):
-            if name not in wanted or name in kept:
+            if name not in form_fields or name in kept:
                 continue
             if value is None or size > room:
                 dropped[name] = size

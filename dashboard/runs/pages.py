@@ -41,8 +41,8 @@ class PageCache:
     async def read(self, run: Run, after: int, limit: int) -> Page:
         """Return the events messages of up to ``limit`` events past ``after``.
 
-        The messages hold consecutive events in seq order. There are none,
-        with a count of 0, when the log has no event past ``after``.
+        The messages contain consecutive events in seq order. The list is
+        empty, with a count of 0, when the log has no event past ``after``.
         """
         key = (run.slug, after, limit)
         task = self.pages.get(key)

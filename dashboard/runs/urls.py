@@ -2,9 +2,9 @@
 
 A run's slug is ``secrets.token_urlsafe(12)``: 16 characters of the URL-safe
 base64 alphabet. The ``run`` converter matches only that alphabet (and at
-most the slug column's 32 characters), so a path holding anything else, such
-as a NUL byte that PostgreSQL cannot store in a text value, is a 404 before
-any view or query sees it.
+most the slug column's 32 characters). So a path containing anything else,
+such as a NUL byte that PostgreSQL cannot store in a text value, is a 404
+before any view runs or any query is made.
 """
 
 from django.urls import path, register_converter

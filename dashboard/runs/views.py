@@ -23,8 +23,8 @@ from dashboard.runs.models import Run
 from dashboard.runs.validation import ScenarioInvalid
 
 JSONL_PAGE = 5000
-# The form shows at most this many errors for one field, then one saying how
-# many more there were, and cuts each to a length; see api.ERRORS_LISTED_MAX.
+# Maximum errors the form shows for one field. One more line then gives how
+# many were left out, and each error is cut to ERROR_CHARS_MAX characters.
 ERRORS_LISTED_MAX = 20
 ERROR_CHARS_MAX = 500
 

@@ -88,9 +88,9 @@ function onEvents(events) {
   dirty = true;
 }
 
-/** Pause at the ?t= time once the log holds every event up to it. An event
- * after that time shows that, because the stream sends events in order.
- * Until then more events may come at the newest event's time. */
+/** Pause at the ?t= time once the log contains every event up to it. An
+ * event after that time proves it, because the stream sends events in
+ * order. Until then more events may come at the newest event's time. */
 function applyPendingTime() {
   if (pendingTime === null) return;
   if (player.lastTime <= pendingTime && !timeline.complete) return;

@@ -546,9 +546,9 @@ function drawCell(cell, commit, state) {
 /** Make `elements` the children of `parent` in that order, moving only
  * those out of place, so cells that stay in order are not reinserted. */
 function placeInOrder(parent, elements) {
-  const wanted = new Set(elements);
+  const keep = new Set(elements);
   for (const child of [...parent.children]) {
-    if (!wanted.has(child)) child.remove();
+    if (!keep.has(child)) child.remove();
   }
   let child = parent.firstElementChild;
   for (const element of elements) {

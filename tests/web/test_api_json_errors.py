@@ -20,16 +20,7 @@ from django.test import Client
 
 from dashboard.runs import selectors
 from dashboard.runs.models import Run
-
-
-def create_run(client: Client) -> str:
-    response = client.post(
-        "/api/runs",
-        data=json.dumps({"protocol": "toy"}),
-        content_type="application/json",
-    )
-    assert response.status_code == 201
-    return str(response.json()["slug"])
+from tests.web.apiclient import create_run
 
 
 def only_error(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -233,3 +224,25 @@ def test_api_head_reads_run(client: Client) -> None:
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
+def test_api_rejection_logs_one_line(client: Client) -> None:
+    stream = io.StringIO()
+    handlers = [
+        handler
+        for handler in logging.getLogger("dashboard").handlers
+        if type(handler) is logging.StreamHandler
+    ]
+    streams = [handler.setStream(stream) for handler in handlers]
+    try:
+        client.get("/api/runs/nope")
+        client.get("/api/nothing")
+    finally:
+        for handler, old in zip(handlers, streams, strict=True):
+            handler.setStream(old)
+    lines = stream.getvalue().splitlines()
+
+    assert len(lines) == 2
+    assert "GET '/api/runs/nope' rejected with 404" in lines[0]
+    assert "GET '/api/nothing' failed with 404: not found" in lines[1]

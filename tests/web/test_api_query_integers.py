@@ -9,13 +9,12 @@ characters and its length) and gives the allowed range.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.test import Client
 
 from dashboard.runs.consumers import parse_after
 from dashboard.runs.selectors import SEQ_MAX
+from tests.web.apiclient import create_run
 
 AFTER_RANGE = f"allowed 0 to {SEQ_MAX}"
 LIMIT_RANGE = "allowed 1 to 10000"
@@ -60,16 +59,6 @@ BAD_QUERIES = [
     ),
     ("limit=", "limit", f"an empty value is not a non-negative integer; {LIMIT_RANGE}"),
 ]
-
-
-def create_run(client: Client) -> str:
-    response = client.post(
-        "/api/runs",
-        data=json.dumps({"protocol": "toy"}),
-        content_type="application/json",
-    )
-    assert response.status_code == 201
-    return str(response.json()["slug"])
 
 
 @pytest.mark.django_db

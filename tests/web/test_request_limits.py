@@ -1,7 +1,7 @@
-"""Bodies that are malformed or too large get a short, clear answer.
+"""Bodies that are malformed or too large get a short, clear error.
 
-The cancel endpoint takes only a JSON object; a rejected scenario lists at
-most 20 errors and stays small however many there are; a form or API body
+The cancel endpoint takes only a JSON object. A rejected scenario lists at
+most 20 errors and stays small however many there are. A form or API body
 over Django's upload limits gets a message naming the limit (JSON 413 from
 the API, the form page with what could be kept from the form) instead of
 Django's bare "Bad Request (400)".
@@ -148,7 +148,8 @@ def test_api_cuts_long_error_fields(client: Client) -> None:
     assert response.status_code == 400
     assert len(response.content) < 5_000
     [error] = response.json()["errors"]
-    assert error["field"].startswith("kkk") and error["field"].endswith("\u2026")
+    assert error["field"].startswith("kkk")
+    assert error["field"].endswith("\u2026")
 
 
 @pytest.mark.django_db
@@ -187,7 +188,7 @@ def test_api_body_over_upload_limit_is_json_413(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_api_cancel_body_over_upload_limit_is_json_413(client: Client) -> None:
+def test_cancel_over_upload_limit(client: Client) -> None:
     slug = new_run(client)
     body = json.dumps({"pad": "x" * 3_000_000})
     response = api_post(client, f"/api/runs/{slug}/cancel", body)

@@ -574,11 +574,11 @@ def test_large_ring_seek_back_redraws_panels(
     assert page.locator("#spacetime g.arrow").count() > 0
     # Both pages draw through the same kept elements, so the commit counts
     # are also checked against the log.
-    shown = [
+    card_counts = [
         int(card[2].split(" committed")[0].split()[-1]) for card in seeked["cards"]
     ]
     assert max(counts) > 0
-    assert shown == counts
+    assert card_counts == counts
     assert page_errors == []
 
 

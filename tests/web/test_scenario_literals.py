@@ -1,8 +1,9 @@
 """Huge integers, duplicate keys and ranges in the API and the form.
 
-An integer of more than 4,300 digits made json.loads raise a bare
-ValueError (a 500 from the API); a key given twice let the last value win;
-form errors for a number that did not parse gave no range.
+An integer of more than 4,300 digits must get a field error, not the
+bare ValueError that json.loads raises for it. A key given twice is an
+error instead of the last value winning. Form errors for a number that
+does not parse give the allowed range.
 """
 
 import dataclasses
